@@ -1,0 +1,210 @@
+"""The ASGI application: the request pipeline, and the one module that wires every layer.
+
+A lineage call goes through these steps, each failing with the first applicable AWS error (D14):
+
+1. ``POST`` only (405 ``UnknownOperationException`` otherwise; D2), any path;
+2. read the body, up to ``max_body`` bytes;
+3. account and region (the region from the SigV4 credential scope, D16);
+4. ``X-Amz-Target`` -> operation and handler (``UnknownOperationException``, D3);
+5. decode the JSON by the input shape (``SerializationException``, D4);
+6. validate against the model (``ValidationException``, D9);
+7. the handler, which calls the store;
+8. serialize by the output shape.
+
+Steps 5 to 8 run in a worker thread, so a slow disk never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from stemma.context import RequestContext
+from stemma.protocol import model
+from stemma.protocol.errors import (
+    InternalFailure,
+    RequestEntityTooLarge,
+    ServiceError,
+    ServiceUnavailable,
+    UnknownOperationException,
+)
+from stemma.protocol.parser import parse_body
+from stemma.protocol.serializer import CONTENT_TYPE, error_body, serialize_output
+from stemma.protocol.validator import validate
+from stemma.service import HANDLERS
+from stemma.settings import Settings
+from stemma.store import open_store
+from stemma.store.contract import Store, Unavailable
+
+log = logging.getLogger("stemma")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+TARGET_PREFIX = "SageMaker."
+DEFAULT_REGION = "us-east-1"
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
+_REGION = re.compile(r"[a-z0-9-]+")
+
+
+class StemmaApp:
+    """The ASGI callable ``stemma serve`` runs."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        model.service_model()  # load the model before the first request, not during it
+
+    # -- ASGI entry ----------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    if self.store is None:
+                        self.store = open_store(self.settings.db)
+                except Exception as exc:
+                    log.exception("cannot open the store")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.store is not None:
+                    self.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        if method == "GET" and path == "/healthz":
+            await _respond(send, 200, b'{"status":"ok"}', "application/json", None)
+            return
+        request_id = str(uuid.uuid4())
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        target = headers.get("x-amz-target", "")
+        try:
+            if method != "POST":
+                raise UnknownOperationException(
+                    f"stemma answers POST requests only; got {method} {path}.", status=405
+                )
+            body = await _read_body(receive, self.settings.max_body)
+            ctx = self._context(headers)
+            status, payload = 200, await asyncio.get_running_loop().run_in_executor(
+                None, self._dispatch, ctx, target, body
+            )
+        except ServiceError as error:
+            status, payload = error.status, error_body(error)
+            await _respond(send, status, payload, CONTENT_TYPE, request_id, error.code)
+            _log(method, target, status, error.code)
+            return
+        await _respond(send, status, payload, CONTENT_TYPE, request_id)
+        _log(method, target, status, None)
+
+    # -- pipeline ------------------------------------------------------------------------------
+
+    def _context(self, headers: dict[str, str]) -> RequestContext:
+        assert self.store is not None, "the store opens at start-up"
+        region = DEFAULT_REGION
+        match = _CREDENTIAL.search(headers.get("authorization", ""))
+        if match and _REGION.fullmatch(match.group(3)):
+            region = match.group(3)
+        return RequestContext(
+            store=self.store,
+            account=self.settings.account_id,
+            region=region,
+            quotas=self.settings.quotas,
+        )
+
+    def _dispatch(self, ctx: RequestContext, target: str, body: bytes) -> bytes:
+        """Steps 4 to 8, run in a worker thread; every failure is a ``ServiceError``."""
+        name = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
+        op = model.operation(name) if name else None
+        handler = HANDLERS.get(name)
+        if op is None or handler is None:
+            raise _unknown_operation(target, op is not None)
+        ctx.operation = name
+        try:
+            params = parse_body(op, body)
+            validate(op, params)
+            result = handler(ctx, params)
+            return serialize_output(op, result)
+        except ServiceError:
+            raise
+        except Unavailable as exc:
+            log.warning("store unavailable during %s: %s", name, exc)
+            raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        except Exception as exc:
+            log.exception("internal error in %s", name)
+            raise InternalFailure("An internal error occurred. It has been logged.") from exc
+
+
+def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException:
+    if not target:
+        return UnknownOperationException("Missing X-Amz-Target header.")
+    if in_model:
+        return UnknownOperationException(
+            f"Operation {target.removeprefix(TARGET_PREFIX)} is not supported by stemma, "
+            "which serves the SageMaker ML Lineage Tracking API."
+        )
+    return UnknownOperationException(f"Operation {target} is not recognized.")
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge(
+                f"Request body is larger than the {limit} bytes this server accepts."
+            )
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str,
+    request_id: str | None,
+    error_code: str | None = None,
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if request_id is not None:
+        headers.append((b"x-amzn-requestid", request_id.encode()))
+    if error_code is not None:
+        headers.append((b"x-amzn-errortype", error_code.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _log(method: str, target: str, status: int, code: str | None) -> None:
+    if status >= 500:
+        log.warning("%s %s -> %d %s", method, target or "-", status, code)
+    elif log.isEnabledFor(logging.DEBUG):
+        log.debug("%s %s -> %d %s", method, target or "-", status, code or "")
+
+
+def create_app() -> StemmaApp:
+    """Factory for server workers: settings come from the environment ``stemma serve`` set."""
+    return StemmaApp(Settings.from_env())

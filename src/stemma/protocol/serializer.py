@@ -1,0 +1,105 @@
+"""AWS JSON 1.1 response encoding, driven by the operation's output shape.
+
+Handlers return plain dicts. The serializer walks the output shape by type: absent (``None``)
+members are omitted rather than sent as ``null`` (D8), and timestamps go out as JSON numbers,
+epoch seconds rounded to milliseconds (D7). Members the shape does not know are never sent, so an
+internal field cannot leak onto the wire. Errors are written by ``error_response``, the one place
+that knows the error body format (D1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from botocore.model import OperationModel, Shape
+
+from stemma.protocol.errors import ServiceError
+from stemma.protocol.model import modeled_error_codes
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+Encoder = Callable[[Any], Any]
+
+
+def serialize_output(op: OperationModel, result: dict[str, Any]) -> bytes:
+    shape = op.output_shape
+    if shape is None:
+        return b"{}"
+    return orjson.dumps(encoder_for(shape)(result))
+
+
+def error_body(error: ServiceError) -> bytes:
+    """``{"__type": code, "message": ...}``, plus ``Message`` for modeled errors (D1).
+
+    botocore reads the code from ``__type`` only and the message from ``message`` first; for the
+    four error shapes the model declares it also copies the shape's ``Message`` member to the
+    top-level ``Message`` of the response.
+    """
+    body: dict[str, str] = {"__type": error.code, "message": error.message}
+    if error.code in modeled_error_codes():
+        body["Message"] = error.message
+    return orjson.dumps(body)
+
+
+# Shape names are unique within a service model, so they key the cache.
+_ENCODERS: dict[str, Encoder] = {}
+
+
+def encoder_for(shape: Shape) -> Encoder:
+    encoder = _ENCODERS.get(shape.name)
+    if encoder is None:
+        name = shape.name
+        # A placeholder first, so a recursive shape refers to itself instead of looping.
+        _ENCODERS[name] = lambda value: _ENCODERS[name](value)
+        encoder = _BUILDERS.get(shape.type_name, _build_passthrough)(shape)
+        _ENCODERS[name] = encoder
+    return encoder
+
+
+def _build_structure(shape: Shape) -> Encoder:
+    members = [(name, encoder_for(member)) for name, member in shape.members.items()]
+
+    def encode(value: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, member_encoder in members:
+            item = value.get(name)
+            if item is not None:
+                out[name] = member_encoder(item)
+        return out
+
+    return encode
+
+
+def _build_list(shape: Shape) -> Encoder:
+    member = encoder_for(shape.member)
+    return lambda value: [member(v) for v in value]
+
+
+def _build_map(shape: Shape) -> Encoder:
+    member = encoder_for(shape.value)
+    return lambda value: {k: member(v) for k, v in value.items()}
+
+
+def _build_timestamp(shape: Shape) -> Encoder:
+    def encode(value: Any) -> float | int:
+        if isinstance(value, dt.datetime):
+            value = value.timestamp()
+        seconds = round(float(value), 3)
+        return int(seconds) if seconds.is_integer() else seconds
+
+    return encode
+
+
+def _build_passthrough(shape: Shape) -> Encoder:
+    return lambda value: value
+
+
+_BUILDERS: dict[str, Callable[[Shape], Encoder]] = {
+    "structure": _build_structure,
+    "list": _build_list,
+    "map": _build_map,
+    "timestamp": _build_timestamp,
+}

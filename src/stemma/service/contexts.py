@@ -1,0 +1,76 @@
+"""Contexts: CreateContext, DescribeContext, ListContexts, UpdateContext, DeleteContext.
+
+A context is identified by its name, unique per (account, region) case-insensitively; its ARN
+carries the lowercased name (D18). DescribeContext accepts the name or the ARN; Update and Delete
+take the name only, which the model's pattern enforces.
+"""
+
+from __future__ import annotations
+
+from stemma.context import RequestContext
+from stemma.protocol.errors import ResourceNotFound
+from stemma.service import arns, entities
+from stemma.service.dispatch import Request, Response, handler
+from stemma.store.contract import Entity
+
+CONTEXT = entities.Family(kind="context", label="Context", plural="contexts")
+
+
+@handler("CreateContext")
+def create_context(ctx: RequestContext, req: Request) -> Response:
+    name = req["ContextName"]
+    entity = entities.new_entity(ctx, CONTEXT, name.lower(), name, req)
+    entity.body["Source"] = req["Source"]
+    if "Description" in req:
+        entity.body["Description"] = req["Description"]
+    entities.create(ctx, CONTEXT, entity, req, f"Context with name ({name}) already exists.")
+    return {"ContextArn": entities.arn(ctx, CONTEXT, entity.id)}
+
+
+def _context_id(ctx: RequestContext, name_or_arn: str) -> str:
+    if name_or_arn.lower().startswith("arn:"):
+        resolved = arns.resolve(ctx, name_or_arn, "context")
+        if resolved is None:
+            raise ResourceNotFound(f"Context {name_or_arn.lower()} does not exist.")
+        return resolved
+    return name_or_arn.lower()
+
+
+@handler("DescribeContext")
+def describe_context(ctx: RequestContext, req: Request) -> Response:
+    entity = entities.get(ctx, CONTEXT, _context_id(ctx, req["ContextName"]))
+    return entities.describe(ctx, CONTEXT, entity)
+
+
+@handler("UpdateContext")
+def update_context(ctx: RequestContext, req: Request) -> Response:
+    def apply(entity: Entity) -> None:
+        if "Description" in req:
+            entity.body["Description"] = req["Description"]
+
+    return entities.update(
+        ctx, CONTEXT, req["ContextName"].lower(), req, apply, "LineageEntityParameters"
+    )
+
+
+@handler("DeleteContext")
+def delete_context(ctx: RequestContext, req: Request) -> Response:
+    return entities.delete(ctx, CONTEXT, req["ContextName"].lower())
+
+
+def _summary(ctx: RequestContext, entity: Entity) -> Response:
+    return {
+        "ContextArn": entities.arn(ctx, CONTEXT, entity.id),
+        "ContextName": entity.name,
+        "Source": entity.body["Source"],
+        "ContextType": entity.entity_type,
+        "CreationTime": entities.seconds(entity.created_ms),
+        "LastModifiedTime": entities.seconds(entity.modified_ms),
+    }
+
+
+@handler("ListContexts")
+def list_contexts(ctx: RequestContext, req: Request) -> Response:
+    return entities.list_page(
+        ctx, CONTEXT, req, lambda e: _summary(ctx, e), "ContextSummaries"
+    )

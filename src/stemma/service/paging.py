@@ -1,0 +1,37 @@
+"""NextToken handling shared by every paged operation (D30).
+
+A token is bound to the operation and to the request members that shape the result (filters,
+sort, the resource listed), so reusing it with other members is ``Invalid NextToken.``; the page
+size is not bound and may change between pages. ``NextToken: ""`` means no token, as botocore
+treats it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stemma.context import RequestContext
+from stemma.protocol.errors import ValidationException
+from stemma.service.dispatch import Request
+from stemma.store import pagination
+
+INVALID = "Invalid NextToken."
+
+
+def decode_token(ctx: RequestContext, req: Request, bound: dict[str, Any]) -> Any:
+    """The position carried by the request's NextToken, or None when there is none."""
+    token = req.get("NextToken")
+    if not token:
+        return None
+    try:
+        return pagination.decode(
+            ctx.store.token_secret, ctx.operation, pagination.fingerprint(bound), token
+        )
+    except pagination.InvalidToken:
+        raise ValidationException(INVALID) from None
+
+
+def encode_token(ctx: RequestContext, bound: dict[str, Any], position: Any) -> str:
+    return pagination.encode(
+        ctx.store.token_secret, ctx.operation, pagination.fingerprint(bound), position
+    )

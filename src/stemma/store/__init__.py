@@ -1,0 +1,24 @@
+"""Storage behind one contract (``contract.Store``), with an embedded SQLite implementation.
+
+``open_store`` picks the implementation from a database URL, so nothing above this package
+names a concrete store.
+"""
+
+from __future__ import annotations
+
+from stemma.store.contract import Store
+
+
+class UnsupportedDatabase(ValueError):
+    """The database URL names a scheme stemma cannot open."""
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open the store a URL names: ``sqlite:///path/to/file.db``."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme == "sqlite":
+        from stemma.store.sqlite import open_sqlite
+
+        # sqlite:///relative and sqlite:////absolute, as SQLAlchemy spells them.
+        return open_sqlite(rest[1:] if rest.startswith("/") else rest, migrate=migrate)
+    raise UnsupportedDatabase(f"unsupported database URL {url!r}: expected sqlite:///PATH")

@@ -1,0 +1,155 @@
+"""The store contract: what the services may ask of storage, and nothing about how.
+
+Contexts, actions and artifacts are one record type, ``Entity``, told apart by ``kind``; the
+services give each kind its rules, the store only keeps them. Every call is scoped to one
+``Scope`` (account, region), and every table leads with those two columns, so no query can cross
+tenants and the schema can later be sharded by account.
+
+Each mutating call is one transaction: a uniqueness check, a quota check and the write either all
+happen or none do. Stores raise the errors below; services translate them into AWS errors. A store
+never sees HTTP and never builds an AWS message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, Protocol
+
+Kind = Literal["context", "action", "artifact"]
+SortKey = Literal["created", "name"]
+
+
+class Scope(NamedTuple):
+    """The tenant of a request: every entity belongs to exactly one."""
+
+    account: str
+    region: str
+
+
+@dataclass
+class Entity:
+    """A context, action or artifact as stored.
+
+    ``id`` is the resource part of the ARN: the lowercased name for contexts and actions, the
+    32-hex source digest for artifacts. ``body`` holds the members that are only ever returned,
+    never filtered on (Source, Description, Status, Properties, MetadataProperties).
+    """
+
+    kind: Kind
+    id: str
+    name: str | None
+    entity_type: str
+    source_uri: str
+    body: dict[str, Any]
+    created_ms: int
+    modified_ms: int
+
+
+@dataclass
+class EntityQuery:
+    """A filtered, sorted, keyset-paged listing of one kind of entity."""
+
+    kind: Kind
+    limit: int
+    source_uri: str | None = None
+    entity_type: str | None = None
+    created_from_ms: int | None = None  # inclusive
+    created_to_ms: int | None = None  # inclusive
+    sort: SortKey = "created"
+    descending: bool = True
+    after: tuple[Any, str] | None = None  # (sort value, id) of the last item already returned
+
+
+@dataclass
+class Tag:
+    key: str
+    value: str
+
+
+@dataclass
+class TagPage:
+    tags: list[Tag]
+    last_position: int | None = None  # set when more tags follow
+    more: bool = False
+
+
+@dataclass
+class NewEntity:
+    entity: Entity
+    tags: list[Tag] = field(default_factory=list)
+    quota: int | None = None  # the most entities of this kind a scope may hold; None: no limit
+
+
+class StoreError(Exception):
+    """Base of the errors a store raises."""
+
+
+class AlreadyExists(StoreError):
+    """An entity with the same id already exists in the scope."""
+
+
+class QuotaExceeded(StoreError):
+    def __init__(self, limit: int, used: int) -> None:
+        super().__init__(f"quota {limit} reached ({used} used)")
+        self.limit = limit
+        self.used = used
+
+
+class NotFound(StoreError):
+    """The entity addressed does not exist in the scope."""
+
+
+class TooManyTags(StoreError):
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} tags")
+        self.count = count
+
+
+class Unavailable(StoreError):
+    """The database cannot be reached or is busy; the request may be retried."""
+
+
+Mutation = Callable[[Entity], Entity]
+
+
+class Store(Protocol):
+    """Storage for lineage entities, tags and associations, one transaction per call."""
+
+    token_secret: bytes
+    """Key for signing page tokens, shared by every process using this database."""
+
+    description: str
+    """Where the data lives, for the start-up line and logs (no credentials)."""
+
+    def create_entity(self, scope: Scope, new: NewEntity) -> None:
+        """Insert an entity and its tags. Raises AlreadyExists before QuotaExceeded (D26)."""
+
+    def get_entity(self, scope: Scope, kind: Kind, entity_id: str) -> Entity | None: ...
+
+    def update_entity(self, scope: Scope, kind: Kind, entity_id: str, mutate: Mutation) -> Entity:
+        """Apply ``mutate`` to the stored entity inside one write transaction.
+
+        ``mutate`` may raise to abandon the update; nothing is then written. Raises NotFound.
+        """
+
+    def delete_entity(self, scope: Scope, kind: Kind, entity_id: str) -> None:
+        """Delete an entity with its tags and associations, releasing quota. Raises NotFound."""
+
+    def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
+        """Up to ``query.limit`` entities after ``query.after``, in the requested order."""
+
+    def add_tags(
+        self, scope: Scope, kind: Kind, entity_id: str, tags: list[Tag], limit: int
+    ) -> None:
+        """Upsert tags (an overwrite keeps the key's position). Raises NotFound, TooManyTags."""
+
+    def delete_tags(self, scope: Scope, kind: Kind, entity_id: str, keys: list[str]) -> None:
+        """Remove tags by key; absent keys are ignored. Raises NotFound."""
+
+    def list_tags(
+        self, scope: Scope, kind: Kind, entity_id: str, after: int | None, limit: int
+    ) -> TagPage:
+        """Tags in insertion order, after position ``after``. Raises NotFound."""
+
+    def close(self) -> None: ...

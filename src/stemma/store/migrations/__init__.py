@@ -1,0 +1,30 @@
+"""Numbered schema migrations, one folder of plain SQL files per backend.
+
+``NNNN_name.sql`` files are applied in order; each runs in one transaction with the row that
+records it, so a crash leaves either both or neither. An applied file is never edited, only
+followed by a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load(backend: str) -> list[Migration]:
+    """The migrations for ``backend`` (``sqlite`` or ``postgres``), in order."""
+    folder = resources.files(__package__).joinpath(backend)
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number, _, rest = entry.name.partition("_")
+            found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    return found
