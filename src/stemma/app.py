@@ -102,8 +102,11 @@ class StemmaApp:
                 )
             body = await _read_body(receive, self.settings.max_body)
             ctx = self._context(headers)
-            status, payload = 200, await asyncio.get_running_loop().run_in_executor(
-                None, self._dispatch, ctx, target, body
+            status, payload = (
+                200,
+                await asyncio.get_running_loop().run_in_executor(
+                    None, self._dispatch, ctx, target, body
+                ),
             )
         except ServiceError as error:
             status, payload = error.status, error_body(error)

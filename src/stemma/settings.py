@@ -54,7 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
         "database URL; default sqlite:///DATA_DIR/stemma.db",
         "URL",
     ),
-    Setting("workers", "--workers", "STEMMA_WORKERS", 1, "server processes sharing the socket", "N"),
+    Setting(
+        "workers", "--workers", "STEMMA_WORKERS", 1, "server processes sharing the socket", "N"
+    ),
     Setting(
         "quota",
         "--quota",

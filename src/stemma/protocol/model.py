@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 
 from botocore.loaders import Loader
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, ServiceModel
 
 SERVICE_NAME = "sagemaker"
 API_VERSION = "2017-07-24"
@@ -48,7 +48,6 @@ def operation(name: str) -> OperationModel | None:
 def modeled_error_codes() -> frozenset[str]:
     """Error codes the model declares as shapes; their bodies carry ``Message`` too."""
     return frozenset(shape.name for shape in service_model().error_shapes)
-
 
 
 def shape_limit(shape_name: str, key: str) -> int:

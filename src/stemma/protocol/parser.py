@@ -94,9 +94,7 @@ def _build_map(shape: Shape) -> Decoder:
     def decode(value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise _mismatch(path, "a JSON object")
-        return {
-            k: None if v is None else value_decoder(v, f"{path}.{k}") for k, v in value.items()
-        }
+        return {k: None if v is None else value_decoder(v, f"{path}.{k}") for k, v in value.items()}
 
     return decode
 

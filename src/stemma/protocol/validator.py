@@ -117,16 +117,36 @@ def _build_structure(shape: Shape) -> Checker:
     return check
 
 
+def _at_most(limit: int, text: str, measure: Callable[[Any], Any]) -> ScalarTest:
+    return lambda value: text if measure(value) > limit else None
+
+
+def _at_least(limit: int, text: str, measure: Callable[[Any], Any]) -> ScalarTest:
+    return lambda value: text if measure(value) < limit else None
+
+
+def _matches(compiled: Any, text: str) -> ScalarTest:
+    return lambda value: None if compiled.fullmatch(value) else text
+
+
+def _one_of(allowed: frozenset[str], text: str) -> ScalarTest:
+    return lambda value: None if value in allowed else text
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
 def _size_tests(shape: Shape) -> list[ScalarTest]:
     """Length tests for strings, lists and maps (``len`` counts code points for str, D10)."""
     tests: list[ScalarTest] = []
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if high is not None:
         text = f"Member must have length less than or equal to {high}"
-        tests.append(lambda v, h=high, t=text: t if len(v) > h else None)
+        tests.append(_at_most(high, text, len))
     if low is not None and low > 0:
         text = f"Member must have length greater than or equal to {low}"
-        tests.append(lambda v, lo=low, t=text: t if len(v) < lo else None)
+        tests.append(_at_least(low, text, len))
     return tests
 
 
@@ -137,22 +157,20 @@ def _scalar_tests(shape: Shape) -> list[ScalarTest]:
         tests.extend(_size_tests(shape))
         pattern = meta.get("pattern")
         if pattern is not None:
-            compiled = regex.compile(pattern)
             text = f"Member must satisfy regular expression pattern: {pattern}"
-            tests.append(lambda v, c=compiled, t=text: None if c.fullmatch(v) else t)
+            tests.append(_matches(regex.compile(pattern), text))
         enum = shape.enum
         if enum:
-            allowed = frozenset(enum)
             text = "Member must satisfy enum value set: [" + ", ".join(enum) + "]"
-            tests.append(lambda v, a=allowed, t=text: None if v in a else t)
+            tests.append(_one_of(frozenset(enum), text))
     elif shape.type_name in ("integer", "long", "float", "double"):
         low, high = meta.get("min"), meta.get("max")
         if high is not None:
             text = f"Member must have value less than or equal to {high}"
-            tests.append(lambda v, h=high, t=text: t if v > h else None)
+            tests.append(_at_most(high, text, _identity))
         if low is not None:
             text = f"Member must have value greater than or equal to {low}"
-            tests.append(lambda v, lo=low, t=text: t if v < lo else None)
+            tests.append(_at_least(low, text, _identity))
     return tests
 
 

@@ -71,6 +71,4 @@ def _summary(ctx: RequestContext, entity: Entity) -> Response:
 
 @handler("ListContexts")
 def list_contexts(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(
-        ctx, CONTEXT, req, lambda e: _summary(ctx, e), "ContextSummaries"
-    )
+    return entities.list_page(ctx, CONTEXT, req, lambda e: _summary(ctx, e), "ContextSummaries")

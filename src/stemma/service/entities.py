@@ -122,7 +122,8 @@ def get(ctx: RequestContext, family: Family, entity_id: str) -> Entity:
 
 
 def describe(ctx: RequestContext, family: Family, entity: Entity) -> Response:
-    """The Describe* members every kind shares; ``CreatedBy``/``LastModifiedBy`` are ``{}`` (D24)."""
+    """The Describe* members every kind shares; ``CreatedBy`` and ``LastModifiedBy`` are ``{}``
+    (D24)."""
     return {
         family.name_member: entity.name,
         family.arn_member: arn(ctx, family, entity.id),
@@ -218,8 +219,7 @@ def list_page(
         descending=descending,
     )
     bound = {
-        k: req.get(k)
-        for k in ("SourceUri", family.type_member, "CreatedAfter", "CreatedBefore")
+        k: req.get(k) for k in ("SourceUri", family.type_member, "CreatedAfter", "CreatedBefore")
     } | {"sort": sort, "descending": descending}
     position = decode_token(ctx, req, bound)
     if position is not None:

@@ -261,7 +261,8 @@ class SqliteStore:
                     (*key, tag.key, tag.value, *key),
                 )
             (count,) = conn.execute(
-                "SELECT COUNT(*) FROM tags WHERE account = ? AND region = ? AND kind = ? AND id = ?",
+                "SELECT COUNT(*) FROM tags"
+                " WHERE account = ? AND region = ? AND kind = ? AND id = ?",
                 key,
             ).fetchone()
             if count > limit:

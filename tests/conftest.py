@@ -1,0 +1,149 @@
+"""Fixtures that start a real ``stemma serve`` on a free port and drive it with real boto3.
+
+The session-wide ``server`` is shared; each test gets its own region through ``sm`` (a region is
+a separate namespace in stemma, as in SageMaker), so tests never see each other's entities.
+Tests that need a private server (quotas, restarts, kill -9) use ``start_server``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+STARTUP_TIMEOUT = 30.0
+
+
+@dataclass
+class Server:
+    """A running ``stemma serve`` subprocess."""
+
+    process: subprocess.Popen[str]
+    url: str
+    data_dir: Path
+    log_path: Path
+    args: list[str] = field(default_factory=list)
+    first_line: str = ""
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def client(self, region: str = "us-east-1", **config: Any) -> Any:
+        return make_client(self.url, region, **config)
+
+    def stop(self, sig: int | None = None) -> None:
+        if self.process.poll() is None:
+            if sig is None:
+                self.process.terminate()
+            else:
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def make_client(url: str, region: str = "us-east-1", **config: Any) -> Any:
+    return boto3.client(
+        "sagemaker",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id="AKIDSTEMMATEST",
+        aws_secret_access_key="stemma-test-secret",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
+    )
+
+
+def launch(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
+    """Start ``stemma serve`` on a free port and wait for its start-up line."""
+    args = [sys.executable, "-m", "stemma", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    args.extend(extra)
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_")}
+    full_env.update(env or {})
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir.parent / f"{data_dir.name}-{uuid.uuid4().hex[:6]}.log"
+    # The server's output goes to a file: a pipe nobody reads would fill and stall the server.
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen(
+            args, stdout=log_file, stderr=subprocess.STDOUT, text=True, env=full_env
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    line = ""
+    while time.monotonic() < deadline:
+        line = next((x for x in log_path.read_text().splitlines() if "listening on " in x), "")
+        if line:
+            break
+        if process.poll() is not None:
+            raise RuntimeError(f"stemma serve exited: {log_path.read_text()}")
+        time.sleep(0.05)
+    else:
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"stemma serve did not start: {log_path.read_text()}")
+    url = line.split("listening on ", 1)[1].split()[0]
+    server = Server(process, url, data_dir, log_path, list(extra), line.strip())
+    _wait_healthy(server)
+    return server
+
+
+def _wait_healthy(server: Server) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("stemma serve never became healthy")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = launch(tmp_path_factory.mktemp("stemma-shared"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start private servers for one test; all are stopped afterwards."""
+    started: list[Server] = []
+
+    def start(*extra: str, data_dir: Path | None = None, **kw: Any) -> Server:
+        running = launch(data_dir or tmp_path / f"data-{len(started)}", *extra, **kw)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def region() -> str:
+    """A region of this test's own: an empty namespace on the shared server."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def sm(server: Server, region: str) -> Any:
+    """A real boto3 SageMaker client, pointed at the shared server, in a fresh region."""
+    return server.client(region)
+
+
+def unique(prefix: str = "n") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
