@@ -3,7 +3,7 @@
 Services see parsed requests and the store contract, never HTTP or SQL.
 """
 
-from stemma.service import contexts, tags
+from stemma.service import actions, artifacts, associations, contexts, lineage, tags
 from stemma.service.dispatch import HANDLERS
 
-__all__ = ["HANDLERS", "contexts", "tags"]
+__all__ = ["HANDLERS", "actions", "artifacts", "associations", "contexts", "lineage", "tags"]

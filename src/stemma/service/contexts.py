@@ -8,8 +8,7 @@ take the name only, which the model's pattern enforces.
 from __future__ import annotations
 
 from stemma.context import RequestContext
-from stemma.protocol.errors import ResourceNotFound
-from stemma.service import arns, entities
+from stemma.service import entities
 from stemma.service.dispatch import Request, Response, handler
 from stemma.store.contract import Entity
 
@@ -27,18 +26,11 @@ def create_context(ctx: RequestContext, req: Request) -> Response:
     return {"ContextArn": entities.arn(ctx, CONTEXT, entity.id)}
 
 
-def _context_id(ctx: RequestContext, name_or_arn: str) -> str:
-    if name_or_arn.lower().startswith("arn:"):
-        resolved = arns.resolve(ctx, name_or_arn, "context")
-        if resolved is None:
-            raise ResourceNotFound(f"Context {name_or_arn.lower()} does not exist.")
-        return resolved
-    return name_or_arn.lower()
-
-
 @handler("DescribeContext")
 def describe_context(ctx: RequestContext, req: Request) -> Response:
-    entity = entities.get(ctx, CONTEXT, _context_id(ctx, req["ContextName"]))
+    entity = entities.get(
+        ctx, CONTEXT, entities.id_from_name_or_arn(ctx, CONTEXT, req["ContextName"])
+    )
     return entities.describe(ctx, CONTEXT, entity)
 
 

@@ -66,6 +66,21 @@ def not_found(ctx: RequestContext, family: Family, entity_id: str) -> ResourceNo
     return ResourceNotFound(f"{family.label} {arn(ctx, family, entity_id)} does not exist.")
 
 
+def id_from_arn(ctx: RequestContext, family: Family, arn: str) -> str:
+    """The id an ARN names in the caller's scope; any other ARN names nothing (D19, D20)."""
+    resolved = arns.resolve(ctx, arn, family.kind)
+    if resolved is None:
+        raise ResourceNotFound(f"{family.label} {arn.lower()} does not exist.")
+    return resolved
+
+
+def id_from_name_or_arn(ctx: RequestContext, family: Family, name_or_arn: str) -> str:
+    """Describe* of contexts and actions take a name or an ARN, case-insensitively (D18)."""
+    if name_or_arn.lower().startswith("arn:"):
+        return id_from_arn(ctx, family, name_or_arn)
+    return name_or_arn.lower()
+
+
 def seconds(ms: int) -> float:
     return ms / 1000
 

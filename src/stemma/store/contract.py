@@ -18,6 +18,8 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 Kind = Literal["context", "action", "artifact"]
 SortKey = Literal["created", "name"]
+AssociationSortKey = Literal["created", "source", "destination", "source_type", "destination_type"]
+Direction = Literal["Ascendants", "Descendants", "Both"]
 
 
 class Scope(NamedTuple):
@@ -74,6 +76,61 @@ class TagPage:
     more: bool = False
 
 
+class Ref(NamedTuple):
+    """An association end or graph vertex: the entity's kind and id."""
+
+    kind: Kind
+    id: str
+
+
+@dataclass
+class Association:
+    """A directed edge between two entities, as stored and as listed.
+
+    The entity types and names of both ends are read live when listing (D40); they are None on
+    the ``Association`` given to ``add_association``.
+    """
+
+    source: Ref
+    destination: Ref
+    association_type: str | None
+    created_ms: int
+    source_type: str | None = None
+    destination_type: str | None = None
+    source_name: str | None = None
+    destination_name: str | None = None
+
+
+@dataclass
+class AssociationQuery:
+    limit: int
+    source: Ref | None = None
+    destination: Ref | None = None
+    source_type: str | None = None
+    destination_type: str | None = None
+    association_type: str | None = None
+    created_from_ms: int | None = None
+    created_to_ms: int | None = None
+    sort: AssociationSortKey = "created"
+    descending: bool = True
+    after: tuple[Any, ...] | None = None  # the sort key of the last association returned
+
+
+def association_sort_key(association: Association, sort: AssociationSortKey) -> tuple[Any, ...]:
+    """The keyset position of an association in a listing sorted by ``sort``; ties are broken by
+    the (source, destination) pair (D29)."""
+    pair = (*association.source, *association.destination)
+    if sort == "created":
+        return (association.created_ms, *pair)
+    if sort == "source":
+        return pair
+    if sort == "destination":
+        return (*association.destination, *association.source)
+    if sort == "source_type":
+        return (association.source_type, *pair)
+    return (association.destination_type, *pair)
+
+
 @dataclass
 class NewEntity:
     entity: Entity
@@ -86,7 +143,7 @@ class StoreError(Exception):
 
 
 class AlreadyExists(StoreError):
-    """An entity with the same id already exists in the scope."""
+    """An entity with the same id, or an association with the same ends, already exists."""
 
 
 class QuotaExceeded(StoreError):
@@ -97,7 +154,11 @@ class QuotaExceeded(StoreError):
 
 
 class NotFound(StoreError):
-    """The entity addressed does not exist in the scope."""
+    """The entity or association addressed does not exist in the scope."""
+
+    def __init__(self, what: object = None) -> None:
+        super().__init__(str(what))
+        self.what = what
 
 
 class TooManyTags(StoreError):
@@ -151,5 +212,27 @@ class Store(Protocol):
         self, scope: Scope, kind: Kind, entity_id: str, after: int | None, limit: int
     ) -> TagPage:
         """Tags in insertion order, after position ``after``. Raises NotFound."""
+
+    def find_entities(self, scope: Scope, kind: Kind, source_uri: str) -> list[Entity]:
+        """Every entity of ``kind`` with this source URI (for DeleteArtifact by Source)."""
+
+    def get_entities(self, scope: Scope, refs: list[Ref]) -> dict[Ref, Entity]:
+        """The entities that exist among ``refs``, in one query."""
+
+    def add_association(self, scope: Scope, association: Association, quota: int | None) -> None:
+        """Insert an edge. Raises NotFound(ref) for a missing end, then AlreadyExists, then
+        QuotaExceeded, all checked in the inserting transaction."""
+
+    def delete_association(self, scope: Scope, source: Ref, destination: Ref) -> None:
+        """Raises NotFound when the pair is not associated."""
+
+    def list_associations(self, scope: Scope, query: AssociationQuery) -> list[Association]:
+        """Up to ``query.limit`` associations after ``query.after``, with live end types/names."""
+
+    def incident(
+        self, scope: Scope, frontier: list[Ref], direction: Direction
+    ) -> list[Association]:
+        """Every association leaving (Descendants), entering (Ascendants) or touching (Both) any
+        ref of ``frontier``, in one query: one round trip per level of a lineage walk."""
 
     def close(self) -> None: ...

@@ -30,3 +30,9 @@ def load(backend: str) -> list[Migration]:
             )
     found.sort(key=lambda m: m.version)
     return found
+
+
+def statements(sql: str) -> list[str]:
+    """Split a migration file into statements (our migrations contain no ';' in literals)."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,171 @@
+"""Contexts, actions and artifacts in SQLite: one ``entities`` table, told apart by kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from stemma.store.contract import (
+    AlreadyExists,
+    Entity,
+    EntityQuery,
+    Kind,
+    Mutation,
+    NewEntity,
+    NotFound,
+    QuotaExceeded,
+    Ref,
+    Scope,
+)
+from stemma.store.sqlite.base import (
+    ENTITY_COLUMNS,
+    SqliteBase,
+    entity_from_row,
+    entity_values,
+    exists,
+)
+
+_SORT_COLUMNS = {"created": "created_ms", "name": "name"}
+_CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
+
+
+class SqliteEntities(SqliteBase):
+    def create_entity(self, scope: Scope, new: NewEntity) -> None:
+        e = new.entity
+        with self._write() as conn:
+            if exists(conn, scope, e.kind, e.id):
+                raise AlreadyExists(e.id)
+            row = conn.execute(
+                "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = ?",
+                (*scope, e.kind),
+            ).fetchone()
+            used = row[0] if row else 0
+            if new.quota is not None and used >= new.quota:
+                raise QuotaExceeded(new.quota, used)
+            conn.execute(
+                f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*scope, *entity_values(e)),
+            )
+            conn.execute(
+                "INSERT INTO usage VALUES (?, ?, ?, 1)"
+                " ON CONFLICT (account, region, kind) DO UPDATE SET used = used + 1",
+                (*scope, e.kind),
+            )
+            conn.executemany(
+                "INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (*scope, e.kind, e.id, tag.key, tag.value, position)
+                    for position, tag in enumerate(new.tags, start=1)
+                ],
+            )
+
+    def get_entity(self, scope: Scope, kind: Kind, entity_id: str) -> Entity | None:
+        rows = self._read(
+            f"SELECT {ENTITY_COLUMNS} FROM entities"
+            " WHERE account = ? AND region = ? AND kind = ? AND id = ?",
+            (*scope, kind, entity_id),
+        )
+        return entity_from_row(rows[0]) if rows else None
+
+    def get_entities(self, scope: Scope, refs: list[Ref]) -> dict[Ref, Entity]:
+        found: dict[Ref, Entity] = {}
+        for start in range(0, len(refs), _CHUNK):
+            chunk = refs[start : start + _CHUNK]
+            pairs = ", ".join("(?, ?)" for _ in chunk)
+            rows = self._read(
+                f"SELECT {ENTITY_COLUMNS} FROM entities WHERE account = ? AND region = ?"
+                f" AND (kind, id) IN (VALUES {pairs})",
+                [*scope, *(part for ref in chunk for part in ref)],
+            )
+            for row in rows:
+                entity = entity_from_row(row)
+                found[Ref(entity.kind, entity.id)] = entity
+        return found
+
+    def find_entities(self, scope: Scope, kind: Kind, source_uri: str) -> list[Entity]:
+        rows = self._read(
+            f"SELECT {ENTITY_COLUMNS} FROM entities"
+            " WHERE account = ? AND region = ? AND kind = ? AND source_uri = ?"
+            " ORDER BY created_ms, id",
+            (*scope, kind, source_uri),
+        )
+        return [entity_from_row(row) for row in rows]
+
+    def update_entity(self, scope: Scope, kind: Kind, entity_id: str, mutate: Mutation) -> Entity:
+        with self._write() as conn:
+            row = conn.execute(
+                f"SELECT {ENTITY_COLUMNS} FROM entities"
+                " WHERE account = ? AND region = ? AND kind = ? AND id = ?",
+                (*scope, kind, entity_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound(entity_id)
+            updated = mutate(entity_from_row(row))
+            conn.execute(
+                "UPDATE entities SET name = ?, body = ?, modified_ms = ?"
+                " WHERE account = ? AND region = ? AND kind = ? AND id = ?",
+                (
+                    updated.name,
+                    orjson.dumps(updated.body).decode(),
+                    updated.modified_ms,
+                    *scope,
+                    kind,
+                    entity_id,
+                ),
+            )
+            return updated
+
+    def delete_entity(self, scope: Scope, kind: Kind, entity_id: str) -> None:
+        key = (*scope, kind, entity_id)
+        with self._write() as conn:
+            deleted = conn.execute(
+                "DELETE FROM entities WHERE account = ? AND region = ? AND kind = ? AND id = ?",
+                key,
+            ).rowcount
+            if not deleted:
+                raise NotFound(entity_id)
+            conn.execute(
+                "DELETE FROM tags WHERE account = ? AND region = ? AND kind = ? AND id = ?", key
+            )
+            edges = conn.execute(
+                "DELETE FROM associations WHERE account = ? AND region = ?"
+                " AND ((src_kind = ? AND src_id = ?) OR (dst_kind = ? AND dst_id = ?))",
+                (*scope, kind, entity_id, kind, entity_id),
+            ).rowcount
+            _release(conn, scope, kind, 1)
+            if edges:
+                _release(conn, scope, "association", edges)
+
+    def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
+        where = ["account = ?", "region = ?", "kind = ?"]
+        params: list[Any] = [*scope, query.kind]
+        for column, op, value in (
+            ("source_uri", "=", query.source_uri),
+            ("entity_type", "=", query.entity_type),
+            ("created_ms", ">=", query.created_from_ms),
+            ("created_ms", "<=", query.created_to_ms),
+        ):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                params.append(value)
+        column = _SORT_COLUMNS[query.sort]
+        direction = "DESC" if query.descending else "ASC"
+        if query.after is not None:
+            where.append(f"({column}, id) {'<' if query.descending else '>'} (?, ?)")
+            params.extend(query.after)
+        params.append(query.limit)
+        rows = self._read(
+            f"SELECT {ENTITY_COLUMNS} FROM entities WHERE {' AND '.join(where)}"
+            f" ORDER BY {column} {direction}, id {direction} LIMIT ?",
+            params,
+        )
+        return [entity_from_row(row) for row in rows]
+
+
+def _release(conn: Any, scope: Scope, kind: str, count: int) -> None:
+    conn.execute(
+        "UPDATE usage SET used = used - ? WHERE account = ? AND region = ? AND kind = ?",
+        (count, *scope, kind),
+    )

@@ -1,0 +1,147 @@
+"""Associations in SQLite, and the per-level neighbour query behind QueryLineage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stemma.store.contract import (
+    AlreadyExists,
+    Association,
+    AssociationQuery,
+    Direction,
+    NotFound,
+    QuotaExceeded,
+    Ref,
+    Scope,
+)
+from stemma.store.sqlite.base import SqliteBase, exists
+
+_CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
+_PAIR = "a.src_kind, a.src_id, a.dst_kind, a.dst_id"
+_SORT_COLUMNS = {
+    "created": f"a.created_ms, {_PAIR}",
+    "source": _PAIR,
+    "destination": "a.dst_kind, a.dst_id, a.src_kind, a.src_id",
+    "source_type": f"s.entity_type, {_PAIR}",
+    "destination_type": f"d.entity_type, {_PAIR}",
+}
+_SELECT = (
+    f"SELECT {_PAIR}, a.association_type, a.created_ms, s.entity_type, d.entity_type, s.name,"
+    " d.name FROM associations a"
+    " JOIN entities s ON s.account = a.account AND s.region = a.region"
+    " AND s.kind = a.src_kind AND s.id = a.src_id"
+    " JOIN entities d ON d.account = a.account AND d.region = a.region"
+    " AND d.kind = a.dst_kind AND d.id = a.dst_id"
+)
+
+
+class SqliteGraph(SqliteBase):
+    def add_association(self, scope: Scope, association: Association, quota: int | None) -> None:
+        src, dst = association.source, association.destination
+        with self._write() as conn:
+            for end in (src, dst):
+                if not exists(conn, scope, end.kind, end.id):
+                    raise NotFound(end)
+            duplicate = conn.execute(
+                "SELECT 1 FROM associations WHERE account = ? AND region = ? AND src_kind = ?"
+                " AND src_id = ? AND dst_kind = ? AND dst_id = ?",
+                (*scope, *src, *dst),
+            ).fetchone()
+            if duplicate:
+                raise AlreadyExists((src, dst))
+            row = conn.execute(
+                "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = 'association'",
+                scope,
+            ).fetchone()
+            used = row[0] if row else 0
+            if quota is not None and used >= quota:
+                raise QuotaExceeded(quota, used)
+            conn.execute(
+                "INSERT INTO associations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*scope, *src, *dst, association.association_type, association.created_ms),
+            )
+            conn.execute(
+                "INSERT INTO usage VALUES (?, ?, 'association', 1)"
+                " ON CONFLICT (account, region, kind) DO UPDATE SET used = used + 1",
+                scope,
+            )
+
+    def delete_association(self, scope: Scope, source: Ref, destination: Ref) -> None:
+        with self._write() as conn:
+            deleted = conn.execute(
+                "DELETE FROM associations WHERE account = ? AND region = ? AND src_kind = ?"
+                " AND src_id = ? AND dst_kind = ? AND dst_id = ?",
+                (*scope, *source, *destination),
+            ).rowcount
+            if not deleted:
+                raise NotFound((source, destination))
+            conn.execute(
+                "UPDATE usage SET used = used - 1"
+                " WHERE account = ? AND region = ? AND kind = 'association'",
+                scope,
+            )
+
+    def list_associations(self, scope: Scope, query: AssociationQuery) -> list[Association]:
+        where = ["a.account = ?", "a.region = ?"]
+        params: list[Any] = [*scope]
+        if query.source is not None:
+            where.append("a.src_kind = ? AND a.src_id = ?")
+            params.extend(query.source)
+        if query.destination is not None:
+            where.append("a.dst_kind = ? AND a.dst_id = ?")
+            params.extend(query.destination)
+        for column, op, value in (
+            ("s.entity_type", "=", query.source_type),
+            ("d.entity_type", "=", query.destination_type),
+            ("a.association_type", "=", query.association_type),
+            ("a.created_ms", ">=", query.created_from_ms),
+            ("a.created_ms", "<=", query.created_to_ms),
+        ):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                params.append(value)
+        columns = _SORT_COLUMNS[query.sort]
+        direction = "DESC" if query.descending else "ASC"
+        if query.after is not None:
+            marks = ", ".join("?" for _ in query.after)
+            where.append(f"({columns}) {'<' if query.descending else '>'} ({marks})")
+            params.extend(query.after)
+        order = ", ".join(f"{c} {direction}" for c in columns.split(", "))
+        params.append(query.limit)
+        rows = self._read(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?", params)
+        return [_association(row) for row in rows]
+
+    def incident(
+        self, scope: Scope, frontier: list[Ref], direction: Direction
+    ) -> list[Association]:
+        sides = {"Descendants": ("src",), "Ascendants": ("dst",), "Both": ("src", "dst")}
+        found: dict[tuple[str, ...], Association] = {}
+        for start in range(0, len(frontier), _CHUNK):
+            chunk = frontier[start : start + _CHUNK]
+            values = ", ".join("(?, ?)" for _ in chunk)
+            flat = [part for ref in chunk for part in ref]
+            for side in sides[direction]:
+                rows = self._read(
+                    f"SELECT {_PAIR}, a.association_type, a.created_ms FROM associations a"
+                    f" WHERE a.account = ? AND a.region = ?"
+                    f" AND (a.{side}_kind, a.{side}_id) IN (VALUES {values})",
+                    [*scope, *flat],
+                )
+                for row in rows:
+                    found[tuple(row[:4])] = _association(row)
+        return list(found.values())
+
+
+def _association(row: tuple[Any, ...]) -> Association:
+    src_kind, src_id, dst_kind, dst_id, association_type, created_ms, *rest = row
+    association = Association(
+        Ref(src_kind, src_id), Ref(dst_kind, dst_id), association_type, created_ms
+    )
+    if rest:
+        (
+            association.source_type,
+            association.destination_type,
+            association.source_name,
+            association.destination_name,
+        ) = rest
+    return association
