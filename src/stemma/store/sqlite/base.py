@@ -151,3 +151,9 @@ def entity_from_row(row: tuple[Any, ...]) -> Entity:
     return Entity(
         kind, entity_id, name, entity_type, source_uri, orjson.loads(body), created_ms, modified_ms
     )
+
+
+def refs_table(count: int) -> str:
+    """A CTE of ``count`` (kind, id) pairs. Joining it with CROSS JOIN makes SQLite loop over
+    the pairs and seek the index for each; ``(kind, id) IN (VALUES ...)`` would scan the scope."""
+    return "WITH refs(kind, id) AS (VALUES " + ", ".join("(?, ?)" for _ in range(count)) + ")"

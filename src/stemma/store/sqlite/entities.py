@@ -24,6 +24,7 @@ from stemma.store.sqlite.base import (
     entity_from_row,
     entity_values,
     exists,
+    refs_table,
 )
 
 _SORT_COLUMNS = {"created": "created_ms", "name": "name"}
@@ -73,13 +74,8 @@ class SqliteEntities(SqliteBase):
         found: dict[Ref, Entity] = {}
         for start in range(0, len(refs), _CHUNK):
             chunk = refs[start : start + _CHUNK]
-            pairs = ", ".join("(?, ?)" for _ in chunk)
-            rows = self._read(
-                f"SELECT {ENTITY_COLUMNS} FROM entities WHERE account = ? AND region = ?"
-                f" AND (kind, id) IN (VALUES {pairs})",
-                [*scope, *(part for ref in chunk for part in ref)],
-            )
-            for row in rows:
+            flat = [part for ref in chunk for part in ref]
+            for row in self._read(entities_sql(len(chunk)), [*flat, *scope]):
                 entity = entity_from_row(row)
                 found[Ref(entity.kind, entity.id)] = entity
         return found
@@ -162,6 +158,15 @@ class SqliteEntities(SqliteBase):
             params,
         )
         return [entity_from_row(row) for row in rows]
+
+
+def entities_sql(count: int) -> str:
+    """The entities among ``count`` refs, one index seek each; params: refs, then scope."""
+    columns = ", ".join(f"e.{c}" for c in ENTITY_COLUMNS.split(", "))
+    return (
+        f"{refs_table(count)} SELECT {columns} FROM refs CROSS JOIN entities e"
+        " WHERE e.account = ? AND e.region = ? AND e.kind = refs.kind AND e.id = refs.id"
+    )
 
 
 def _release(conn: Any, scope: Scope, kind: str, count: int) -> None:

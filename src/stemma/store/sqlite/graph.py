@@ -14,7 +14,7 @@ from stemma.store.contract import (
     Ref,
     Scope,
 )
-from stemma.store.sqlite.base import SqliteBase, exists
+from stemma.store.sqlite.base import SqliteBase, exists, refs_table
 
 _CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 _PAIR = "a.src_kind, a.src_id, a.dst_kind, a.dst_id"
@@ -118,18 +118,23 @@ class SqliteGraph(SqliteBase):
         found: dict[tuple[str, ...], Association] = {}
         for start in range(0, len(frontier), _CHUNK):
             chunk = frontier[start : start + _CHUNK]
-            values = ", ".join("(?, ?)" for _ in chunk)
             flat = [part for ref in chunk for part in ref]
             for side in sides[direction]:
-                rows = self._read(
-                    f"SELECT {_PAIR}, a.association_type, a.created_ms FROM associations a"
-                    f" WHERE a.account = ? AND a.region = ?"
-                    f" AND (a.{side}_kind, a.{side}_id) IN (VALUES {values})",
-                    [*scope, *flat],
-                )
-                for row in rows:
+                for row in self._read(incident_sql(side, len(chunk)), [*flat, *scope]):
                     found[tuple(row[:4])] = _association(row)
         return list(found.values())
+
+
+def incident_sql(side: str, count: int) -> str:
+    """Edges whose ``side`` ("src" or "dst") end is one of ``count`` refs; params: refs, scope."""
+    # Without statistics SQLite may prefer a range of the primary key over the destination
+    # index when walking backwards; name the index so each ref is one seek.
+    hint = " INDEXED BY associations_by_destination" if side == "dst" else ""
+    return (
+        f"{refs_table(count)} SELECT {_PAIR}, a.association_type, a.created_ms"
+        f" FROM refs CROSS JOIN associations a{hint} WHERE a.account = ? AND a.region = ?"
+        f" AND a.{side}_kind = refs.kind AND a.{side}_id = refs.id"
+    )
 
 
 def _association(row: tuple[Any, ...]) -> Association:
