@@ -3,7 +3,24 @@
 Services see parsed requests and the store contract, never HTTP or SQL.
 """
 
-from stemma.service import actions, artifacts, associations, contexts, lineage, tags
+from stemma.service import (
+    actions,
+    artifacts,
+    associations,
+    contexts,
+    lineage,
+    lineage_groups,
+    tags,
+)
 from stemma.service.dispatch import HANDLERS
 
-__all__ = ["HANDLERS", "actions", "artifacts", "associations", "contexts", "lineage", "tags"]
+__all__ = [
+    "HANDLERS",
+    "actions",
+    "artifacts",
+    "associations",
+    "contexts",
+    "lineage",
+    "lineage_groups",
+    "tags",
+]

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from stemma.context import RequestContext
-
-LINEAGE_GROUP = "sagemaker-default-lineage-group"
+from stemma.store.contract import DEFAULT_LINEAGE_GROUP
 
 
 class ParsedArn(NamedTuple):
@@ -32,7 +31,7 @@ def build(ctx: RequestContext, resource_type: str, resource_id: str) -> str:
 
 def lineage_group(ctx: RequestContext) -> str:
     """The default lineage group every entity belongs to (D23)."""
-    return build(ctx, "lineage-group", LINEAGE_GROUP)
+    return build(ctx, "lineage-group", DEFAULT_LINEAGE_GROUP)
 
 
 def parse(arn: str) -> ParsedArn | None:

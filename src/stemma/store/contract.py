@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Protocol
 
 Kind = Literal["context", "action", "artifact"]
+DEFAULT_LINEAGE_GROUP = "sagemaker-default-lineage-group"
 SortKey = Literal["created", "name"]
 AssociationSortKey = Literal["created", "source", "destination", "source_type", "destination_type"]
 Direction = Literal["Ascendants", "Descendants", "Both"]
@@ -215,6 +216,10 @@ class Store(Protocol):
 
     def find_entities(self, scope: Scope, kind: Kind, source_uri: str) -> list[Entity]:
         """Every entity of ``kind`` with this source URI (for DeleteArtifact by Source)."""
+
+    def lineage_group_created_ms(self, scope: Scope) -> int | None:
+        """When the scope's default lineage group was created (with its first entity), if it
+        has been (D23)."""
 
     def get_entities(self, scope: Scope, refs: list[Ref]) -> dict[Ref, Entity]:
         """The entities that exist among ``refs``, in one query."""

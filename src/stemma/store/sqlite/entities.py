@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from stemma.store.contract import (
+    DEFAULT_LINEAGE_GROUP,
     AlreadyExists,
     Entity,
     EntityQuery,
@@ -54,6 +55,10 @@ class SqliteEntities(SqliteBase):
                 " ON CONFLICT (account, region, kind) DO UPDATE SET used = used + 1",
                 (*scope, e.kind),
             )
+            conn.execute(
+                "INSERT INTO lineage_groups VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (*scope, DEFAULT_LINEAGE_GROUP, e.created_ms),
+            )
             conn.executemany(
                 "INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -69,6 +74,13 @@ class SqliteEntities(SqliteBase):
             (*scope, kind, entity_id),
         )
         return entity_from_row(rows[0]) if rows else None
+
+    def lineage_group_created_ms(self, scope: Scope) -> int | None:
+        rows = self._read(
+            "SELECT created_ms FROM lineage_groups WHERE account = ? AND region = ? AND name = ?",
+            (*scope, DEFAULT_LINEAGE_GROUP),
+        )
+        return int(rows[0][0]) if rows else None
 
     def get_entities(self, scope: Scope, refs: list[Ref]) -> dict[Ref, Entity]:
         found: dict[Ref, Entity] = {}
