@@ -12,6 +12,7 @@ Decoders are compiled once per shape and cached, so a request costs one walk of 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -145,12 +146,14 @@ def _build_timestamp(shape: Shape) -> Decoder:
         if isinstance(value, bool):
             raise _mismatch(path, "a timestamp")
         if isinstance(value, int | float):
-            return float(value)
-        if isinstance(value, str):
-            parsed = parse_timestamp_string(value)
-            if parsed is not None:
-                return parsed
-        raise _mismatch(path, "a timestamp")
+            seconds = float(value)
+        elif isinstance(value, str):
+            seconds = parse_timestamp_string(value) or math.nan
+        else:
+            seconds = math.nan
+        if not math.isfinite(seconds):
+            raise _mismatch(path, "a timestamp")
+        return seconds
 
     return decode
 
@@ -158,9 +161,11 @@ def _build_timestamp(shape: Shape) -> Decoder:
 def parse_timestamp_string(text: str) -> float | None:
     """Epoch seconds from a numeric or ISO-8601 string, accepted leniently (D6)."""
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     try:
         when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

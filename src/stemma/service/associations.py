@@ -80,7 +80,9 @@ def add_association(ctx: RequestContext, req: Request) -> Response:
     source = _existing_end(ctx, req["SourceArn"])
     destination = _existing_end(ctx, req["DestinationArn"])
     source_arn, destination_arn = ref_arn(ctx, source), ref_arn(ctx, destination)
-    if source == destination:  # D38
+    if source == destination:  # D38, after the existence check (D14)
+        if ctx.store.get_entity(ctx.scope, source.kind, source.id) is None:
+            raise missing(source_arn)
         raise ValidationException(
             f"An association can't be created between {source_arn} and itself."
         )

@@ -251,18 +251,27 @@ def list_page(
     return response
 
 
+# Bounds far outside any stored time are clamped, so the database sees 64-bit integers only.
+_SECONDS_LIMIT = 2**43
+
+
 def lower_bound_ms(bound: float | None) -> int | None:
     """``CreatedAfter``: on or after. botocore truncates to whole seconds, so an integral bound
     is compared with the creation time truncated to seconds (D28)."""
     if bound is None:
         return None
-    return math.ceil(bound * 1000)
+    return math.ceil(_clamp(bound) * 1000)
 
 
 def upper_bound_ms(bound: float | None) -> int | None:
     """``CreatedBefore``: on or before, at whole-second granularity for integral bounds (D28)."""
     if bound is None:
         return None
-    if float(bound).is_integer():
+    bound = _clamp(bound)
+    if bound.is_integer():
         return int(bound) * 1000 + 999
     return math.floor(bound * 1000)
+
+
+def _clamp(seconds: float) -> float:
+    return float(max(-_SECONDS_LIMIT, min(_SECONDS_LIMIT, seconds)))

@@ -89,7 +89,8 @@ def list_tags(ctx: RequestContext, req: Request) -> Response:
     after = decode_token(ctx, req, bound)
     if after is not None and not isinstance(after, int):
         raise ValidationException("Invalid NextToken.")
-    limit = req.get("MaxResults", LIST_TAGS_DEFAULT_PAGE)
+    # The model sets no maximum; a page can never need more than a resource's tag limit.
+    limit = min(req.get("MaxResults", LIST_TAGS_DEFAULT_PAGE), max_tags())
     try:
         page = ctx.store.list_tags(ctx.scope, kind, resource_id, after, limit)
     except NotFound:

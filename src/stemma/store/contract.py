@@ -139,6 +139,17 @@ class NewEntity:
     quota: int | None = None  # the most entities of this kind a scope may hold; None: no limit
 
 
+@dataclass
+class StoredKey:
+    """An access key as stored: the secret is ciphertext the store cannot read."""
+
+    access_key_id: str
+    account: str
+    sealed_secret: bytes
+    is_root: bool
+    created_ms: int
+
+
 class StoreError(Exception):
     """Base of the errors a store raises."""
 
@@ -239,5 +250,15 @@ class Store(Protocol):
     ) -> list[Association]:
         """Every association leaving (Descendants), entering (Ascendants) or touching (Both) any
         ref of ``frontier``, in one query: one round trip per level of a lineage walk."""
+
+    def put_access_key(self, key: StoredKey) -> None:
+        """Insert or replace an access key."""
+
+    def get_access_key(self, access_key_id: str) -> StoredKey | None: ...
+
+    def list_access_keys(self) -> list[StoredKey]: ...
+
+    def delete_access_key(self, access_key_id: str) -> None:
+        """Raises NotFound when there is no such key."""
 
     def close(self) -> None: ...

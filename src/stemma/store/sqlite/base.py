@@ -36,9 +36,11 @@ class SqliteBase:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.token_secret = b""
         if migrate:
             self.migrate()
-        self.token_secret = self._secret()
+        elif self._migrated():
+            self.token_secret = self._secret()
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -121,7 +123,14 @@ class SqliteBase:
                     (migration.version, migration.name, time.time_ns() // 1_000_000),
                 )
                 applied.append(f"{migration.version:04d}_{migration.name}")
+        self.token_secret = self._secret()
         return applied
+
+    def _migrated(self) -> bool:
+        rows = self._read(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", ()
+        )
+        return bool(rows)
 
     def _secret(self) -> bytes:
         with self._write() as conn:
