@@ -1,0 +1,727 @@
+"""Artifacts over boto3: identity by source (§3.5, D21, D22), shapes (§2.4, §4.3), update (D31),
+delete by ARN or Source (§4.6, D33), list (§4.4) and tags (§4.7)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server, unique
+
+ACCOUNT = "123456789012"
+
+
+def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
+    """Call ``call(**kw)``, require an AWS error with ``code``, return its message."""
+    with pytest.raises(ClientError) as info:
+        call(**kw)
+    error = info.value.response["Error"]
+    assert error["Code"] == code, error
+    message: str = error["Message"]
+    return message
+
+
+def expected_id(uri: str, types: list[tuple[str, str]]) -> str:
+    """D21, written out exactly as the reference states it."""
+    canonical = json.dumps(
+        {"SourceUri": uri, "SourceTypes": sorted([[t, v] for t, v in set(types)])},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.md5(canonical.encode("utf-8")).hexdigest()
+
+
+def source(uri: str, *types: tuple[str, str]) -> dict[str, Any]:
+    return {"SourceUri": uri, "SourceTypes": [{"SourceIdType": t, "Value": v} for t, v in types]}
+
+
+def create(sm: Any, uri: str | None = None, *types: tuple[str, str], **kw: Any) -> str:
+    kw.setdefault("ArtifactType", "DataSet")
+    arn: str = sm.create_artifact(Source=source(uri or unique("s3://b/"), *types), **kw)[
+        "ArtifactArn"
+    ]
+    return arn
+
+
+def summaries(sm: Any, **kw: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in sm.get_paginator("list_artifacts").paginate(**kw):
+        items.extend(page["ArtifactSummaries"])
+    return items
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+
+def test_arn_is_md5_of_canonical_source(sm: Any, region: str) -> None:
+    types = [("S3ETag", "etag-1"), ("MD5Hash", "abc"), ("Custom", "z")]
+    uri = unique("s3://bucket/key")
+    arn = create(sm, uri, *types)
+    assert arn == f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{expected_id(uri, types)}"
+    assert re.fullmatch(r"arn:aws:sagemaker:[^:]+:\d{12}:artifact/[0-9a-f]{32}", arn)
+
+
+def test_arn_without_source_types(sm: Any, region: str) -> None:
+    uri = unique("s3://bucket/plain")
+    arn = sm.create_artifact(Source={"SourceUri": uri}, ArtifactType="Model")["ArtifactArn"]
+    assert arn.endswith("/" + expected_id(uri, []))
+
+
+def test_arn_of_non_ascii_source_uses_utf8_json(sm: Any) -> None:
+    # ensure_ascii=False: the UTF-8 bytes are hashed, not \\u escapes.
+    uri = unique("s3://bücket/ключ/数据")
+    types = [("Custom", "värde\u2028ü"), ("MD5Hash", "tab\there")]
+    arn = create(sm, uri, *types)
+    assert arn.rsplit("/", 1)[1] == expected_id(uri, types)
+    escaped = json.dumps({"SourceUri": uri, "SourceTypes": []}, separators=(",", ":"))
+    assert arn.rsplit("/", 1)[1] != hashlib.md5(escaped.encode()).hexdigest()
+
+
+def test_same_id_in_another_region_and_account(
+    sm: Any, server: Server, region: str, start_server: Callable[..., Server]
+) -> None:
+    uri = unique("s3://shared/data")
+    types = [("S3Version", "v1")]
+    here = create(sm, uri, *types)
+    other_region = f"{region}x"
+    there = create(server.client(other_region), uri, *types)
+    other = start_server("--account-id", "111122223333").client(region)
+    elsewhere = create(other, uri, *types)
+    digest = expected_id(uri, types)
+    assert here == f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{digest}"
+    assert there == f"arn:aws:sagemaker:{other_region}:{ACCOUNT}:artifact/{digest}"
+    assert elsewhere == f"arn:aws:sagemaker:{region}:111122223333:artifact/{digest}"
+
+
+def test_partition_follows_region(server: Server) -> None:
+    cn = server.client(f"cn-{unique('r')}")
+    arn = create(cn)
+    assert arn.startswith("arn:aws-cn:sagemaker:cn-")
+    assert cn.describe_artifact(ArtifactArn=arn)["ArtifactArn"] == arn
+
+
+def test_duplicate_source_already_exists_in_any_type_order(sm: Any) -> None:
+    uri = unique("s3://dup/k")
+    arn = create(sm, uri, ("MD5Hash", "m"), ("S3ETag", "e"))
+    message = expect_error(
+        "ValidationException",
+        sm.create_artifact,
+        Source=source(uri, ("S3ETag", "e"), ("MD5Hash", "m")),
+        ArtifactType="Other",
+        ArtifactName="another-name",
+    )
+    assert "already exists" in message
+    assert arn in message
+    # Still exactly one artifact with that URI, unchanged.
+    listed = sm.list_artifacts(SourceUri=uri)["ArtifactSummaries"]
+    assert [s["ArtifactArn"] for s in listed] == [arn]
+    assert listed[0]["ArtifactType"] == "DataSet"
+
+
+def test_source_types_are_a_set(sm: Any) -> None:
+    uri = unique("s3://set/k")
+    arn = create(sm, uri, ("Custom", "a"))
+    message = expect_error(
+        "ValidationException",
+        sm.create_artifact,
+        Source=source(uri, ("Custom", "a"), ("Custom", "a")),
+        ArtifactType="DataSet",
+    )
+    assert "already exists" in message
+    assert arn.rsplit("/", 1)[1] == expected_id(uri, [("Custom", "a"), ("Custom", "a")])
+
+
+def test_same_uri_with_other_types_is_another_artifact(sm: Any) -> None:
+    uri = unique("s3://multi/k")
+    bare = create(sm, uri)
+    typed = create(sm, uri, ("Custom", "a"))
+    typed_other_value = create(sm, uri, ("Custom", "b"))
+    typed_other_kind = create(sm, uri, ("MD5Hash", "a"))
+    more = create(sm, uri, ("Custom", "a"), ("Custom", "b"))
+    arns = {bare, typed, typed_other_value, typed_other_kind, more}
+    assert len(arns) == 5
+    assert {s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)} == arns
+
+
+def test_source_uri_is_case_sensitive(sm: Any) -> None:
+    uri = unique("s3://Case/Key")
+    upper = create(sm, uri)
+    lower = create(sm, uri.lower())
+    assert upper != lower
+    assert sm.describe_artifact(ArtifactArn=upper)["Source"]["SourceUri"] == uri
+    assert sm.describe_artifact(ArtifactArn=lower)["Source"]["SourceUri"] == uri.lower()
+
+
+def test_name_is_optional_and_not_unique(sm: Any) -> None:
+    first = create(sm, ArtifactName="foo")
+    second = create(sm, ArtifactName="foo")
+    unnamed = create(sm)
+    assert len({first, second, unnamed}) == 3
+    assert sm.describe_artifact(ArtifactArn=first)["ArtifactName"] == "foo"
+    assert sm.describe_artifact(ArtifactArn=second)["ArtifactName"] == "foo"
+    assert "ArtifactName" not in sm.describe_artifact(ArtifactArn=unnamed)
+
+
+# -- create and describe shapes ---------------------------------------------------------------
+
+
+def test_describe_returns_the_full_shape(sm: Any, region: str) -> None:
+    uri = unique("s3://full/model.tar.gz")
+    types = [("S3ETag", "e-1"), ("MD5Hash", "m-1"), ("Custom", "")]
+    metadata = {
+        "CommitId": "c" * 1024,
+        "Repository": "https://example.com/repo.git",
+        "GeneratedBy": "ci",
+        "ProjectId": "p-1",
+    }
+    properties = {"big": "v" * 4096, "": "empty key", "k": ""}
+    before = time.time()
+    arn = create(
+        sm,
+        uri,
+        *types,
+        ArtifactName="My-Model",
+        ArtifactType="Model",
+        Properties=properties,
+        MetadataProperties=metadata,
+        Tags=[{"Key": "team", "Value": "ml"}],
+    )
+    d = sm.describe_artifact(ArtifactArn=arn)
+    d.pop("ResponseMetadata")
+    created = d.pop("CreationTime")
+    modified = d.pop("LastModifiedTime")
+    assert d == {
+        "ArtifactName": "My-Model",
+        "ArtifactArn": arn,
+        # SourceTypes in the order given at create (D8).
+        "Source": source(uri, *types),
+        "ArtifactType": "Model",
+        "Properties": properties,
+        "MetadataProperties": metadata,
+        "CreatedBy": {},
+        "LastModifiedBy": {},
+        "LineageGroupArn": (
+            f"arn:aws:sagemaker:{region}:{ACCOUNT}:lineage-group/sagemaker-default-lineage-group"
+        ),
+    }
+    assert created == modified
+    assert before - 1 <= created.timestamp() <= time.time() + 1
+
+
+def test_minimal_create_describes_with_empty_containers(sm: Any) -> None:
+    uri = unique("s3://min/k")
+    arn = sm.create_artifact(Source={"SourceUri": uri}, ArtifactType="")["ArtifactArn"]
+    d = sm.describe_artifact(ArtifactArn=arn)
+    assert d["Source"] == {"SourceUri": uri, "SourceTypes": []}
+    assert d["Properties"] == {}
+    assert d["ArtifactType"] == ""
+    for absent in ("ArtifactName", "MetadataProperties", "Description", "Status"):
+        assert absent not in d
+
+
+def test_property_values_up_to_4096(sm: Any) -> None:
+    ok = create(sm, Properties={"k": "x" * 4096})
+    assert sm.describe_artifact(ArtifactArn=ok)["Properties"]["k"] == "x" * 4096
+    message = expect_error(
+        "ValidationException",
+        sm.create_artifact,
+        Source={"SourceUri": unique("s3://p/")},
+        ArtifactType="T",
+        Properties={"k": "x" * 4097},
+    )
+    assert message.startswith("1 validation error detected: ")
+    assert "at 'properties'" in message
+    assert "Member must have length less than or equal to 4096" in message
+
+
+def test_property_key_limit_and_count(sm: Any) -> None:
+    message = expect_error(
+        "ValidationException",
+        sm.create_artifact,
+        Source={"SourceUri": unique("s3://p/")},
+        ArtifactType="T",
+        Properties={"k" * 2501: "v"},
+    )
+    assert "Map keys must satisfy constraint" in message
+    assert "less than or equal to 2500" in message
+    message = expect_error(
+        "ValidationException",
+        sm.create_artifact,
+        Source={"SourceUri": unique("s3://p/")},
+        ArtifactType="T",
+        Properties={f"k{i}": "v" for i in range(31)},
+    )
+    assert "at 'properties'" in message
+    assert "Member must have length less than or equal to 30" in message
+    arn = create(sm, Properties={f"k{i}": "v" for i in range(30)})
+    assert len(sm.describe_artifact(ArtifactArn=arn)["Properties"]) == 30
+
+
+def test_shape_violations_are_validation_errors(sm: Any) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        (
+            {"ArtifactName": "bad_name"},
+            "Value 'bad_name' at 'artifactName' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}",
+        ),
+        ({"ArtifactName": "n" * 121}, "Member must have length less than or equal to 120"),
+        ({"ArtifactType": "t" * 257}, "at 'artifactType'"),
+        ({"MetadataProperties": {"CommitId": "c" * 1025}}, "at 'metadataProperties.commitId'"),
+        (
+            {
+                "Source": {
+                    "SourceUri": "s3://x",
+                    "SourceTypes": [{"SourceIdType": "Bogus", "Value": "v"}],
+                }
+            },
+            "at 'source.sourceTypes.1.member.sourceIdType' failed to satisfy constraint: Member "
+            "must satisfy enum value set: [MD5Hash, S3ETag, S3Version, Custom]",
+        ),
+        ({"Source": {"SourceUri": "u" * 2049}}, "at 'source.sourceUri'"),
+        ({"Tags": [{"Key": "aws:reserved", "Value": "v"}]}, "aws:"),
+    ]
+    for extra, fragment in cases:
+        kw: dict[str, Any] = {"Source": {"SourceUri": unique("s3://v/")}, "ArtifactType": "T"}
+        kw.update(extra)
+        message = expect_error("ValidationException", sm.create_artifact, **kw)
+        assert fragment in message, (extra, message)
+    assert sm.list_artifacts()["ArtifactSummaries"] == []
+
+
+# -- describe ---------------------------------------------------------------------------------
+
+
+def test_describe_missing_is_resource_not_found(sm: Any, region: str) -> None:
+    arn = f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{'0' * 32}"
+    message = expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=arn)
+    assert message == f"Artifact {arn} does not exist."
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.describe_artifact(ArtifactArn=arn)
+
+
+def test_describe_matches_arn_case_insensitively(sm: Any) -> None:
+    arn = create(sm)
+    prefix, digest = arn.rsplit("/", 1)
+    shouted = sm.describe_artifact(ArtifactArn=f"{prefix}/{digest.upper()}")
+    assert shouted["ArtifactArn"] == arn
+
+
+def test_describe_needs_an_artifact_arn_of_this_region(sm: Any, server: Server) -> None:
+    arn = create(sm)
+    parts = arn.split(":")
+    parts[3] += "z"
+    foreign = ":".join(parts)
+    # The same artifact exists in that region too; the ARN still names only that region's.
+    create(server.client(parts[3]), sm.describe_artifact(ArtifactArn=arn)["Source"]["SourceUri"])
+    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=foreign)
+    other_account = arn.replace(f":{ACCOUNT}:", ":999999999999:")
+    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=other_account)
+    message = expect_error(
+        "ValidationException",
+        sm.describe_artifact,
+        ArtifactArn=arn.replace(":artifact/", ":context/"),
+    )
+    assert "at 'artifactArn'" in message
+
+
+# -- update -----------------------------------------------------------------------------------
+
+
+def test_update_merges_then_removes_properties(sm: Any) -> None:
+    arn = create(sm, ArtifactName="before", Properties={"k1": "v1", "k2": "v2"})
+    created = sm.describe_artifact(ArtifactArn=arn)
+    time.sleep(0.01)
+    response = sm.update_artifact(
+        ArtifactArn=arn,
+        Properties={"k2": "new", "k3": "v" * 4096},
+        PropertiesToRemove=["k1", "k3-absent", "k2"],
+    )
+    assert response["ArtifactArn"] == arn
+    d = sm.describe_artifact(ArtifactArn=arn)
+    assert d["Properties"] == {"k3": "v" * 4096}
+    assert d["ArtifactName"] == "before"
+    assert d["CreationTime"] == created["CreationTime"]
+    assert d["LastModifiedTime"] > created["LastModifiedTime"]
+    assert d["Source"] == created["Source"]
+    assert d["ArtifactType"] == created["ArtifactType"]
+
+
+def test_update_property_in_both_lists_is_removed(sm: Any) -> None:
+    arn = create(sm, Properties={"a": "1"})
+    sm.update_artifact(ArtifactArn=arn, Properties={"b": "2"}, PropertiesToRemove=["b"])
+    assert sm.describe_artifact(ArtifactArn=arn)["Properties"] == {"a": "1"}
+
+
+def test_update_name_and_nothing_else(sm: Any) -> None:
+    metadata = {"ProjectId": "p"}
+    arn = create(sm, Properties={"a": "1"}, MetadataProperties=metadata)
+    first = sm.describe_artifact(ArtifactArn=arn)
+    time.sleep(0.01)
+    sm.update_artifact(ArtifactArn=arn, ArtifactName="Named-Later")
+    d = sm.describe_artifact(ArtifactArn=arn)
+    assert d["ArtifactName"] == "Named-Later"
+    assert d["Properties"] == {"a": "1"}
+    assert d["MetadataProperties"] == metadata
+    assert d["LastModifiedTime"] > first["LastModifiedTime"]
+    # An empty update still bumps LastModifiedTime (D31).
+    time.sleep(0.01)
+    sm.update_artifact(ArtifactArn=arn)
+    assert sm.describe_artifact(ArtifactArn=arn)["LastModifiedTime"] > d["LastModifiedTime"]
+
+
+def test_update_beyond_30_properties_fails_and_changes_nothing(sm: Any) -> None:
+    arn = create(sm, Properties={f"k{i}": "v" for i in range(30)})
+    message = expect_error(
+        "ValidationException", sm.update_artifact, ArtifactArn=arn, Properties={"extra": "v"}
+    )
+    assert "at 'properties'" in message
+    assert "less than or equal to 30" in message
+    assert len(sm.describe_artifact(ArtifactArn=arn)["Properties"]) == 30
+    # Replacing one key keeps the count at 30, which is allowed.
+    sm.update_artifact(ArtifactArn=arn, Properties={"extra": "v"}, PropertiesToRemove=["k0"])
+    props = sm.describe_artifact(ArtifactArn=arn)["Properties"]
+    assert len(props) == 30 and "extra" in props and "k0" not in props
+
+
+def test_update_value_limits(sm: Any) -> None:
+    arn = create(sm)
+    message = expect_error(
+        "ValidationException", sm.update_artifact, ArtifactArn=arn, Properties={"k": "v" * 4097}
+    )
+    assert "less than or equal to 4096" in message
+    message = expect_error(
+        "ValidationException", sm.update_artifact, ArtifactArn=arn, ArtifactName="no_underscore"
+    )
+    assert "at 'artifactName'" in message
+
+
+def test_update_missing_is_resource_not_found(sm: Any, region: str) -> None:
+    arn = f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{'a' * 32}"
+    message = expect_error("ResourceNotFound", sm.update_artifact, ArtifactArn=arn)
+    assert message == f"Artifact {arn} does not exist."
+
+
+# -- delete -----------------------------------------------------------------------------------
+
+
+def test_delete_by_arn_then_again(sm: Any) -> None:
+    arn = create(sm)
+    assert sm.delete_artifact(ArtifactArn=arn)["ArtifactArn"] == arn
+    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=arn)
+    expect_error("ResourceNotFound", sm.delete_artifact, ArtifactArn=arn)
+
+
+def test_delete_by_arn_in_another_case_returns_canonical_arn(sm: Any) -> None:
+    arn = create(sm)
+    prefix, digest = arn.rsplit("/", 1)
+    assert sm.delete_artifact(ArtifactArn=f"{prefix}/{digest.upper()}")["ArtifactArn"] == arn
+
+
+def test_delete_by_source_with_types_in_any_order(sm: Any) -> None:
+    uri = unique("s3://del/k")
+    arn = create(sm, uri, ("MD5Hash", "m"), ("Custom", "c"))
+    other = create(sm, uri, ("MD5Hash", "m"))
+    response = sm.delete_artifact(Source=source(uri, ("Custom", "c"), ("MD5Hash", "m")))
+    assert response["ArtifactArn"] == arn
+    assert [s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)] == [other]
+    expect_error(
+        "ResourceNotFound",
+        sm.delete_artifact,
+        Source=source(uri, ("Custom", "c"), ("MD5Hash", "m")),
+    )
+    # Types given: an exact key match only, even when one artifact has that URI.
+    expect_error("ResourceNotFound", sm.delete_artifact, Source=source(uri, ("Custom", "c")))
+    assert sm.describe_artifact(ArtifactArn=other)["ArtifactArn"] == other
+
+
+def test_delete_by_uri_prefers_the_untyped_artifact(sm: Any) -> None:
+    uri = unique("s3://del/bare")
+    typed = create(sm, uri, ("Custom", "c"))
+    bare = create(sm, uri)
+    assert sm.delete_artifact(Source={"SourceUri": uri})["ArtifactArn"] == bare
+    assert [s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)] == [typed]
+
+
+def test_delete_by_uri_takes_the_only_artifact(sm: Any) -> None:
+    uri = unique("s3://del/only")
+    typed = create(sm, uri, ("S3Version", "3"))
+    assert sm.delete_artifact(Source={"SourceUri": uri})["ArtifactArn"] == typed
+    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=typed)
+    expect_error("ResourceNotFound", sm.delete_artifact, Source={"SourceUri": uri})
+
+
+def test_delete_by_uri_with_several_candidates_is_rejected(sm: Any) -> None:
+    uri = unique("s3://del/many")
+    first = create(sm, uri, ("Custom", "1"))
+    second = create(sm, uri, ("Custom", "2"))
+    message = expect_error("ValidationException", sm.delete_artifact, Source={"SourceUri": uri})
+    assert "more than one artifact" in message
+    assert {s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)} == {first, second}
+
+
+def test_delete_arn_wins_over_source(sm: Any) -> None:
+    named_by_arn = create(sm)
+    uri = unique("s3://del/source")
+    named_by_source = create(sm, uri)
+    response = sm.delete_artifact(ArtifactArn=named_by_arn, Source={"SourceUri": uri})
+    assert response["ArtifactArn"] == named_by_arn
+    assert sm.describe_artifact(ArtifactArn=named_by_source)["ArtifactArn"] == named_by_source
+    # A stale Source beside a valid ARN is ignored; a missing ARN is not rescued by the Source.
+    expect_error(
+        "ResourceNotFound",
+        sm.delete_artifact,
+        ArtifactArn=named_by_arn,
+        Source={"SourceUri": uri},
+    )
+    assert sm.describe_artifact(ArtifactArn=named_by_source)["ArtifactArn"] == named_by_source
+
+
+def test_delete_without_identifiers_is_rejected(sm: Any) -> None:
+    message = expect_error("ValidationException", sm.delete_artifact)
+    assert message == "Either ArtifactArn or Source must be specified."
+
+
+def test_deleted_source_can_be_created_again_with_the_same_arn(sm: Any) -> None:
+    uri = unique("s3://again/k")
+    arn = create(sm, uri, ("Custom", "x"), ArtifactName="first")
+    sm.delete_artifact(ArtifactArn=arn)
+    again = create(sm, uri, ("Custom", "x"), ArtifactName="second")
+    assert again == arn
+    assert sm.describe_artifact(ArtifactArn=arn)["ArtifactName"] == "second"
+
+
+# -- list -------------------------------------------------------------------------------------
+
+
+def _create_spaced(sm: Any, count: int, **kw: Any) -> list[str]:
+    arns = []
+    for _ in range(count):
+        arns.append(create(sm, **kw))
+        time.sleep(0.003)  # distinct creation milliseconds
+    return arns
+
+
+def test_list_defaults_newest_first_ten_per_page(sm: Any) -> None:
+    arns = _create_spaced(sm, 12)
+    first = sm.list_artifacts()
+    assert [s["ArtifactArn"] for s in first["ArtifactSummaries"]] == arns[::-1][:10]
+    second = sm.list_artifacts(NextToken=first["NextToken"])
+    assert [s["ArtifactArn"] for s in second["ArtifactSummaries"]] == arns[::-1][10:]
+    assert "NextToken" not in second
+
+
+def test_list_sorts_by_creation_time_only(sm: Any) -> None:
+    arns = _create_spaced(sm, 4)
+    asc = sm.list_artifacts(SortBy="CreationTime", SortOrder="Ascending")
+    assert [s["ArtifactArn"] for s in asc["ArtifactSummaries"]] == arns
+    desc = sm.list_artifacts(SortBy="CreationTime", SortOrder="Descending")
+    assert [s["ArtifactArn"] for s in desc["ArtifactSummaries"]] == arns[::-1]
+    message = expect_error("ValidationException", sm.list_artifacts, SortBy="Name")
+    assert message == (
+        "1 validation error detected: Value 'Name' at 'sortBy' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [CreationTime]"
+    )
+    expect_error("ValidationException", sm.list_artifacts, SortOrder="ascending")
+
+
+def test_list_summaries_carry_source_types(sm: Any) -> None:
+    plain_uri, typed_uri = unique("s3://l/plain"), unique("s3://l/typed")
+    plain = sm.create_artifact(Source={"SourceUri": plain_uri}, ArtifactType="DataSet")
+    typed = create(
+        sm,
+        typed_uri,
+        ("S3ETag", "e"),
+        ("Custom", "c"),
+        ArtifactName="Typed",
+        ArtifactType="Model",
+        Properties={"p": "v"},
+        MetadataProperties={"ProjectId": "x"},
+    )
+    by_arn = {s["ArtifactArn"]: s for s in summaries(sm)}
+    plain_summary = by_arn[plain["ArtifactArn"]]
+    assert plain_summary["Source"] == {"SourceUri": plain_uri, "SourceTypes": []}
+    assert "ArtifactName" not in plain_summary
+    typed_summary = by_arn[typed]
+    assert set(typed_summary) == {
+        "ArtifactArn",
+        "ArtifactName",
+        "Source",
+        "ArtifactType",
+        "CreationTime",
+        "LastModifiedTime",
+    }
+    assert typed_summary["ArtifactName"] == "Typed"
+    assert typed_summary["ArtifactType"] == "Model"
+    assert typed_summary["Source"] == source(typed_uri, ("S3ETag", "e"), ("Custom", "c"))
+    assert isinstance(typed_summary["CreationTime"], datetime)
+
+
+def test_list_filters_are_anded(sm: Any) -> None:
+    uri = unique("s3://f/k")
+    a = create(sm, uri, ("Custom", "1"), ArtifactType="Model")
+    b = create(sm, uri, ("Custom", "2"), ArtifactType="DataSet")
+    c = create(sm, ArtifactType="Model")
+    assert {s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)} == {a, b}
+    assert {s["ArtifactArn"] for s in summaries(sm, ArtifactType="Model")} == {a, c}
+    both = summaries(sm, SourceUri=uri, ArtifactType="Model")
+    assert [s["ArtifactArn"] for s in both] == [a]
+    assert summaries(sm, ArtifactType="model") == []  # exact, case-sensitive (D28)
+    assert summaries(sm, SourceUri=uri.upper()) == []
+
+
+def test_list_created_bounds_are_inclusive_whole_seconds(sm: Any) -> None:
+    arn = create(sm)
+    created = sm.describe_artifact(ArtifactArn=arn)["CreationTime"]
+    second = created.replace(microsecond=0)
+    listed = [s["ArtifactArn"] for s in summaries(sm, CreatedAfter=second, CreatedBefore=second)]
+    assert listed == [arn]
+    assert summaries(sm, CreatedAfter=second + timedelta(seconds=1)) == []
+    assert summaries(sm, CreatedBefore=second - timedelta(seconds=1)) == []
+    assert summaries(sm, CreatedAfter=second + timedelta(seconds=1), CreatedBefore=second) == []
+
+
+def test_paginator_walks_every_page_without_repeats(sm: Any) -> None:
+    arns = _create_spaced(sm, 7)
+    pages = list(
+        sm.get_paginator("list_artifacts").paginate(
+            SortOrder="Ascending", PaginationConfig={"PageSize": 3}
+        )
+    )
+    assert [len(p["ArtifactSummaries"]) for p in pages] == [3, 3, 1]
+    assert "NextToken" not in pages[-1]
+    assert [s["ArtifactArn"] for p in pages for s in p["ArtifactSummaries"]] == arns
+
+
+def test_deleting_while_paging_skips_nothing(sm: Any) -> None:
+    arns = _create_spaced(sm, 9)
+    seen: list[str] = []
+    token: str | None = None
+    while True:
+        kw: dict[str, Any] = {"MaxResults": 2}
+        if token:
+            kw["NextToken"] = token
+        page = sm.list_artifacts(**kw)
+        for item in page["ArtifactSummaries"]:
+            seen.append(item["ArtifactArn"])
+            sm.delete_artifact(ArtifactArn=item["ArtifactArn"])
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert seen == arns[::-1]
+    assert sm.list_artifacts()["ArtifactSummaries"] == []
+
+
+def test_token_bound_to_filters(sm: Any) -> None:
+    uri = unique("s3://tok/k")
+    for value in "abc":
+        create(sm, uri, ("Custom", value))
+    page = sm.list_artifacts(SourceUri=uri, MaxResults=1)
+    message = expect_error(
+        "ValidationException",
+        sm.list_artifacts,
+        SourceUri=uri,
+        ArtifactType="Other",
+        NextToken=page["NextToken"],
+    )
+    assert message == "Invalid NextToken."
+    expect_error("ValidationException", sm.list_artifacts, NextToken="garbage")
+
+
+# -- tags -------------------------------------------------------------------------------------
+
+
+def test_tags_on_artifacts(sm: Any) -> None:
+    arn = create(sm, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    added = sm.add_tags(
+        ResourceArn=arn, Tags=[{"Key": "c", "Value": "3"}, {"Key": "a", "Value": "one"}]
+    )
+    assert added["Tags"] == [{"Key": "c", "Value": "3"}, {"Key": "a", "Value": "one"}]
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [
+        {"Key": "a", "Value": "one"},
+        {"Key": "b", "Value": "2"},
+        {"Key": "c", "Value": "3"},
+    ]
+    assert sm.delete_tags(ResourceArn=arn, TagKeys=["b", "absent"])["ResponseMetadata"]
+    assert [t["Key"] for t in sm.list_tags(ResourceArn=arn)["Tags"]] == ["a", "c"]
+    prefix, digest = arn.rsplit("/", 1)
+    upper = f"{prefix}/{digest.upper()}"
+    assert [t["Key"] for t in sm.list_tags(ResourceArn=upper)["Tags"]] == ["a", "c"]
+
+
+def test_tags_go_with_the_deleted_artifact(sm: Any) -> None:
+    uri = unique("s3://tags/k")
+    arn = create(sm, uri, Tags=[{"Key": "old", "Value": "1"}])
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "more", "Value": "2"}])
+    sm.delete_artifact(ArtifactArn=arn)
+    message = expect_error("ValidationException", sm.list_tags, ResourceArn=arn)
+    assert message == "Resource does not exist"
+    expect_error(
+        "ValidationException", sm.add_tags, ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]
+    )
+    # Same source, same ARN: the new artifact starts without the old tags.
+    assert create(sm, uri) == arn
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == []
+
+
+def test_tags_on_a_missing_artifact(sm: Any, region: str) -> None:
+    arn = f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{'f' * 32}"
+    for call, kw in (
+        (sm.list_tags, {}),
+        (sm.add_tags, {"Tags": [{"Key": "k", "Value": "v"}]}),
+        (sm.delete_tags, {"TagKeys": ["k"]}),
+    ):
+        assert expect_error("ValidationException", call, ResourceArn=arn, **kw) == (
+            "Resource does not exist"
+        )
+
+
+def test_concurrent_creates_of_one_source_store_one_artifact(
+    sm: Any, server: Server, region: str
+) -> None:
+    uri = unique("s3://race/k")
+    clients = [server.client(region) for _ in range(8)]
+
+    def attempt(client: Any) -> str:
+        try:
+            return str(create(client, uri, ("Custom", "r")))
+        except ClientError as exc:
+            return f"{exc.response['Error']['Code']}: {exc.response['Error']['Message']}"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(attempt, clients))
+    created = [o for o in outcomes if o.startswith("arn:")]
+    assert len(created) == 1, outcomes
+    assert all(
+        o.startswith("ValidationException") and "already exists" in o
+        for o in outcomes
+        if o not in created
+    )
+    assert [s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)] == created
+
+
+def test_at_most_50_tags_per_artifact(sm: Any) -> None:
+    arn = create(sm, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(30)])
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": f"n{i}", "Value": "v"} for i in range(20)])
+    expect_error(
+        "ValidationException", sm.add_tags, ResourceArn=arn, Tags=[{"Key": "one", "Value": "v"}]
+    )
+    assert len(sm.list_tags(ResourceArn=arn)["Tags"]) == 50
+
+
+def test_update_and_delete_need_an_arn_of_this_region(sm: Any, server: Server) -> None:
+    arn = create(sm)
+    parts = arn.split(":")
+    parts[3] += "v"
+    foreign = ":".join(parts)
+    expect_error("ResourceNotFound", sm.update_artifact, ArtifactArn=foreign, ArtifactName="x")
+    expect_error("ResourceNotFound", sm.delete_artifact, ArtifactArn=foreign)
+    assert "ArtifactName" not in sm.describe_artifact(ArtifactArn=arn)

@@ -1,0 +1,603 @@
+"""Associations over boto3: AddAssociation rules (§5.1, D37, D38, D39), DeleteAssociation (§5.2),
+ListAssociations filters, sorts and paging (§5.3, D28-D30, D40), and cascades on delete (D32)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import Server, unique
+
+ACCOUNT = "123456789012"
+SORT_KEYS = ["SourceArn", "DestinationArn", "SourceType", "DestinationType", "CreationTime"]
+EDGE_TYPES = ["ContributedTo", "AssociatedWith", "DerivedFrom", "Produced", "SameAs"]
+
+
+def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
+    """Call ``call(**kw)``, require an AWS error with ``code``, return its message."""
+    with pytest.raises(ClientError) as info:
+        call(**kw)
+    error = info.value.response["Error"]
+    assert error["Code"] == code, error
+    message: str = error["Message"]
+    return message
+
+
+def listed(sm: Any, **kw: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for page in sm.get_paginator("list_associations").paginate(**kw):
+        items.extend(page["AssociationSummaries"])
+    return items
+
+
+def pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(s["SourceArn"], s["DestinationArn"]) for s in items]
+
+
+def shout(arn: str) -> str:
+    """The same ARN with its resource part upper-cased: ARNs compare case-insensitively."""
+    head, tail = arn.rsplit("/", 1)
+    return f"{head}/{tail.upper()}"
+
+
+def describe(sm: Any, arn: str) -> dict[str, Any]:
+    kind = arn.split(":")[5].split("/")[0]
+    if kind == "context":
+        result: dict[str, Any] = sm.describe_context(ContextName=arn)
+    elif kind == "action":
+        result = sm.describe_action(ActionName=arn)
+    else:
+        result = sm.describe_artifact(ArtifactArn=arn)
+    return result
+
+
+def new_context(sm: Any, name: str | None = None, context_type: str = "Endpoint") -> str:
+    arn: str = sm.create_context(
+        ContextName=name or unique("ctx"), Source={"SourceUri": "ep"}, ContextType=context_type
+    )["ContextArn"]
+    return arn
+
+
+def new_action(sm: Any, name: str | None = None, action_type: str = "TrainingJob") -> str:
+    arn: str = sm.create_action(
+        ActionName=name or unique("act"), Source={"SourceUri": "job"}, ActionType=action_type
+    )["ActionArn"]
+    return arn
+
+
+def new_artifact(sm: Any, name: str | None = None, artifact_type: str = "Model") -> str:
+    kw: dict[str, Any] = {"Source": {"SourceUri": unique("s3://b/")}, "ArtifactType": artifact_type}
+    if name is not None:
+        kw["ArtifactName"] = name
+    arn: str = sm.create_artifact(**kw)["ArtifactArn"]
+    return arn
+
+
+@pytest.fixture
+def ends(sm: Any) -> dict[str, str]:
+    return {
+        "context": new_context(sm, "Endpoint-Ctx", "Endpoint"),
+        "action": new_action(sm, "Train-Job", "TrainingJob"),
+        "named": new_artifact(sm, "Model-A", "Model"),
+        "unnamed": new_artifact(sm, None, "DataSet"),
+    }
+
+
+# -- AddAssociation ---------------------------------------------------------------------------
+
+
+def test_add_returns_canonical_arns(sm: Any, ends: dict[str, str]) -> None:
+    response = sm.add_association(
+        SourceArn=shout(ends["action"]), DestinationArn=shout(ends["context"])
+    )
+    assert response["SourceArn"] == ends["action"]
+    assert response["DestinationArn"] == ends["context"]
+    assert pairs(listed(sm)) == [(ends["action"], ends["context"])]
+
+
+def test_summary_shape(sm: Any, ends: dict[str, str]) -> None:
+    before = time.time()
+    sm.add_association(
+        SourceArn=ends["action"], DestinationArn=ends["context"], AssociationType="Produced"
+    )
+    sm.add_association(SourceArn=ends["unnamed"], DestinationArn=ends["action"])
+    by_pair = {(s["SourceArn"], s["DestinationArn"]): s for s in listed(sm)}
+    produced = by_pair[(ends["action"], ends["context"])]
+    created = produced.pop("CreationTime")
+    assert isinstance(created, datetime)
+    assert before - 1 <= created.timestamp() <= time.time() + 1
+    assert produced == {
+        "SourceArn": ends["action"],
+        "DestinationArn": ends["context"],
+        "SourceType": "TrainingJob",
+        "DestinationType": "Endpoint",
+        "AssociationType": "Produced",
+        "SourceName": "Train-Job",
+        "DestinationName": "Endpoint-Ctx",
+    }
+    untyped = by_pair[(ends["unnamed"], ends["action"])]
+    untyped.pop("CreationTime")
+    # No AssociationType invented (D39), no SourceName for an unnamed artifact, no CreatedBy.
+    assert untyped == {
+        "SourceArn": ends["unnamed"],
+        "DestinationArn": ends["action"],
+        "SourceType": "DataSet",
+        "DestinationType": "TrainingJob",
+        "DestinationName": "Train-Job",
+    }
+
+
+def test_every_association_type(sm: Any) -> None:
+    hub = new_context(sm)
+    for edge_type in EDGE_TYPES:
+        sm.add_association(
+            SourceArn=new_artifact(sm), DestinationArn=hub, AssociationType=edge_type
+        )
+    assert sorted(s["AssociationType"] for s in listed(sm)) == sorted(EDGE_TYPES)
+    for edge_type in EDGE_TYPES:
+        assert [s["AssociationType"] for s in listed(sm, AssociationType=edge_type)] == [edge_type]
+
+
+def test_names_and_types_are_read_live(sm: Any, ends: dict[str, str]) -> None:
+    sm.add_association(SourceArn=ends["unnamed"], DestinationArn=ends["named"])
+    sm.update_artifact(ArtifactArn=ends["unnamed"], ArtifactName="Named-Now")
+    sm.update_artifact(ArtifactArn=ends["named"], ArtifactName="Renamed")
+    (summary,) = listed(sm)
+    assert summary["SourceName"] == "Named-Now"
+    assert summary["DestinationName"] == "Renamed"
+    assert (summary["SourceType"], summary["DestinationType"]) == ("DataSet", "Model")
+
+
+@pytest.mark.parametrize("missing_end", ["SourceArn", "DestinationArn"])
+@pytest.mark.parametrize("kind", ["context", "action", "artifact"])
+def test_both_ends_must_exist(sm: Any, region: str, missing_end: str, kind: str) -> None:
+    present = new_context(sm)
+    ghost = f"arn:aws:sagemaker:{region}:{ACCOUNT}:{kind}/{'ab12' * 8}"
+    kw = {"SourceArn": present, "DestinationArn": present, missing_end: ghost}
+    message = expect_error("ResourceNotFound", sm.add_association, **kw)
+    assert ghost in message and "does not exist" in message
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.add_association(**kw)
+    assert listed(sm) == []
+
+
+def test_deleted_end_no_longer_exists(sm: Any) -> None:
+    action, context = new_action(sm, "Deleted-End"), new_context(sm)
+    sm.delete_action(ActionName="Deleted-End")
+    expect_error("ResourceNotFound", sm.add_association, SourceArn=action, DestinationArn=context)
+
+
+def test_duplicate_pair_already_exists(sm: Any, ends: dict[str, str]) -> None:
+    src, dst = ends["named"], ends["context"]
+    sm.add_association(SourceArn=src, DestinationArn=dst, AssociationType="ContributedTo")
+    for kw in (
+        {"SourceArn": src, "DestinationArn": dst},
+        {"SourceArn": src, "DestinationArn": dst, "AssociationType": "ContributedTo"},
+        {"SourceArn": src, "DestinationArn": dst, "AssociationType": "SameAs"},
+        {"SourceArn": shout(src), "DestinationArn": shout(dst)},
+    ):
+        message = expect_error("ValidationException", sm.add_association, **kw)
+        assert "already exists" in message
+    (summary,) = listed(sm)
+    assert summary["AssociationType"] == "ContributedTo"
+
+
+def test_reverse_pair_and_longer_cycles_are_allowed(sm: Any, ends: dict[str, str]) -> None:
+    a, b, c = ends["named"], ends["action"], ends["context"]
+    for src, dst in ((a, b), (b, a), (b, c), (c, a)):
+        sm.add_association(SourceArn=src, DestinationArn=dst)
+    assert set(pairs(listed(sm))) == {(a, b), (b, a), (b, c), (c, a)}
+
+
+def test_self_association_is_rejected(sm: Any, ends: dict[str, str]) -> None:
+    for arn in ends.values():
+        expect_error("ValidationException", sm.add_association, SourceArn=arn, DestinationArn=arn)
+        expect_error(
+            "ValidationException", sm.add_association, SourceArn=arn, DestinationArn=shout(arn)
+        )
+    assert listed(sm) == []
+
+
+def test_invalid_end_kinds_and_types(sm: Any, region: str, ends: dict[str, str]) -> None:
+    good = ends["context"]
+    prefix = f"arn:aws:sagemaker:{region}:{ACCOUNT}:"
+    for bad in (
+        f"{prefix}experiment-trial/t1",
+        f"{prefix}lineage-group/sagemaker-default-lineage-group",
+        f"{prefix}model-package/p",
+        "not-an-arn",
+        f"arn:aws:sagemaker:{region}:1234:context/short-account",
+        "",
+    ):
+        for kw in (
+            {"SourceArn": bad, "DestinationArn": good},
+            {"SourceArn": good, "DestinationArn": bad},
+        ):
+            message = expect_error("ValidationException", sm.add_association, **kw)
+            assert "validation error detected" in message, (bad, message)
+    for bad_type in ("Bogus", "produced", ""):
+        message = expect_error(
+            "ValidationException",
+            sm.add_association,
+            SourceArn=ends["action"],
+            DestinationArn=good,
+            AssociationType=bad_type,
+        )
+        assert message == (
+            f"1 validation error detected: Value '{bad_type}' at 'associationType' failed to "
+            "satisfy constraint: Member must satisfy enum value set: "
+            f"[{', '.join(EDGE_TYPES)}]"
+        )
+    assert listed(sm) == []
+
+
+@pytest.mark.parametrize("kind", ["experiment", "experiment-trial-component"])
+def test_experiment_entities_are_not_found(
+    sm: Any, region: str, ends: dict[str, str], kind: str
+) -> None:
+    external = f"arn:aws:sagemaker:{region}:{ACCOUNT}:{kind}/some-job"
+    for kw in (
+        {"SourceArn": external, "DestinationArn": ends["named"]},
+        {"SourceArn": ends["named"], "DestinationArn": external},
+    ):
+        with pytest.raises(sm.exceptions.ResourceNotFound):
+            sm.add_association(**kw)
+    other = f"arn:aws:sagemaker:{region}:{ACCOUNT}:experiment/other"
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.add_association(SourceArn=external, DestinationArn=other)
+    assert listed(sm) == []
+
+
+def test_ends_in_another_region_or_account_are_not_found(
+    sm: Any, server: Server, region: str
+) -> None:
+    local = new_context(sm)
+    elsewhere = server.client(f"{region}w")
+    remote = new_context(elsewhere, "Far-Away")
+    remote_artifact = new_artifact(elsewhere)
+    for kw in (
+        {"SourceArn": local, "DestinationArn": remote},
+        {"SourceArn": remote_artifact, "DestinationArn": local},
+        {"SourceArn": local, "DestinationArn": local.replace(ACCOUNT, "999999999999")},
+    ):
+        expect_error("ResourceNotFound", sm.add_association, **kw)
+    # From the other region, the same pair of its own entities works.
+    elsewhere.add_association(SourceArn=remote_artifact, DestinationArn=remote)
+    assert listed(sm) == []
+    assert pairs(listed(elsewhere)) == [(remote_artifact, remote)]
+
+
+# -- DeleteAssociation ------------------------------------------------------------------------
+
+
+def test_delete_returns_canonical_arns(sm: Any, ends: dict[str, str]) -> None:
+    sm.add_association(SourceArn=ends["named"], DestinationArn=ends["action"])
+    response = sm.delete_association(
+        SourceArn=shout(ends["named"]), DestinationArn=shout(ends["action"])
+    )
+    assert (response["SourceArn"], response["DestinationArn"]) == (
+        ends["named"],
+        ends["action"],
+    )
+    assert listed(sm) == []
+    # The pair can be added again.
+    sm.add_association(SourceArn=ends["named"], DestinationArn=ends["action"])
+    assert len(listed(sm)) == 1
+
+
+def test_delete_missing_pair_is_not_found(sm: Any, region: str, ends: dict[str, str]) -> None:
+    src, dst = ends["named"], ends["action"]
+    sm.add_association(SourceArn=src, DestinationArn=dst)
+    message = expect_error(
+        "ResourceNotFound", sm.delete_association, SourceArn=dst, DestinationArn=src
+    )
+    assert message == f"Association with source {dst} and destination {src} does not exist."
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.delete_association(SourceArn=src, DestinationArn=ends["context"])
+    ghost = f"arn:aws:sagemaker:{region}:{ACCOUNT}:context/ghost"
+    expect_error("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=ghost)
+    experiment = f"arn:aws:sagemaker:{region}:{ACCOUNT}:experiment/e"
+    expect_error(
+        "ResourceNotFound", sm.delete_association, SourceArn=experiment, DestinationArn=dst
+    )
+    sm.delete_association(SourceArn=src, DestinationArn=dst)
+    expect_error("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=dst)
+
+
+# -- ListAssociations: filters ----------------------------------------------------------------
+
+
+@pytest.fixture
+def web(sm: Any) -> dict[str, Any]:
+    """Two datasets and an image feed a training job that produced a model used by an endpoint."""
+    arns = {
+        "data1": new_artifact(sm, "Data-One", "DataSet"),
+        "data2": new_artifact(sm, None, "DataSet"),
+        "image": new_artifact(sm, "Image", "Image"),
+        "train": new_action(sm, "Train", "TrainingJob"),
+        "model": new_artifact(sm, "Model", "Model"),
+        "deploy": new_action(sm, "Deploy", "ModelDeployment"),
+        "endpoint": new_context(sm, "Endpoint", "Endpoint"),
+    }
+    edges = [
+        ("data1", "train", "ContributedTo"),
+        ("data2", "train", "ContributedTo"),
+        ("image", "train", "ContributedTo"),
+        ("train", "model", "Produced"),
+        ("model", "deploy", None),
+        ("image", "deploy", "ContributedTo"),
+        ("deploy", "endpoint", "Produced"),
+        ("model", "endpoint", "AssociatedWith"),
+    ]
+    for src, dst, edge_type in edges:
+        kw = {"AssociationType": edge_type} if edge_type else {}
+        sm.add_association(SourceArn=arns[src], DestinationArn=arns[dst], **kw)
+        time.sleep(0.003)  # distinct creation milliseconds
+    return {"arns": arns, "edges": [(arns[s], arns[d]) for s, d, _ in edges]}
+
+
+def test_filter_by_ends(sm: Any, web: dict[str, Any]) -> None:
+    a = web["arns"]
+    assert set(pairs(listed(sm, SourceArn=a["image"]))) == {
+        (a["image"], a["train"]),
+        (a["image"], a["deploy"]),
+    }
+    assert set(pairs(listed(sm, DestinationArn=shout(a["train"])))) == {
+        (a["data1"], a["train"]),
+        (a["data2"], a["train"]),
+        (a["image"], a["train"]),
+    }
+    both = listed(sm, SourceArn=a["model"], DestinationArn=a["endpoint"])
+    assert pairs(both) == [(a["model"], a["endpoint"])]
+    assert listed(sm, SourceArn=a["endpoint"]) == []
+    assert listed(sm, SourceArn=a["endpoint"].replace("/endpoint", "/nothing-here")) == []
+
+
+def test_filter_by_types(sm: Any, web: dict[str, Any]) -> None:
+    a = web["arns"]
+    assert set(pairs(listed(sm, SourceType="DataSet"))) == {
+        (a["data1"], a["train"]),
+        (a["data2"], a["train"]),
+    }
+    assert set(pairs(listed(sm, DestinationType="Endpoint"))) == {
+        (a["deploy"], a["endpoint"]),
+        (a["model"], a["endpoint"]),
+    }
+    assert pairs(listed(sm, SourceArn=a["model"], DestinationType="ModelDeployment")) == [
+        (a["model"], a["deploy"])
+    ]
+    assert set(pairs(listed(sm, AssociationType="Produced"))) == {
+        (a["train"], a["model"]),
+        (a["deploy"], a["endpoint"]),
+    }
+    assert pairs(listed(sm, SourceType="Image", DestinationType="ModelDeployment")) == [
+        (a["image"], a["deploy"])
+    ]
+    assert listed(sm, SourceType="dataset") == []  # exact, case-sensitive (D28)
+    assert listed(sm, SourceType="Endpoint") == []  # a type, not a lineage kind
+    assert listed(sm, AssociationType="SameAs") == []
+
+
+def test_filter_by_creation_time(sm: Any) -> None:
+    hub = new_context(sm)
+    early = new_artifact(sm)
+    sm.add_association(SourceArn=early, DestinationArn=hub)
+    first = listed(sm)[0]["CreationTime"]
+    time.sleep(1.001 - (time.time() % 1))  # into the next whole second
+    late = new_artifact(sm)
+    sm.add_association(SourceArn=late, DestinationArn=hub)
+    second = listed(sm, SourceArn=late)[0]["CreationTime"]
+    assert int(second.timestamp()) > int(first.timestamp())
+    first_s, second_s = first.replace(microsecond=0), second.replace(microsecond=0)
+    assert pairs(listed(sm, CreatedAfter=second_s)) == [(late, hub)]
+    assert pairs(listed(sm, CreatedBefore=first_s)) == [(early, hub)]
+    assert len(listed(sm, CreatedAfter=first_s, CreatedBefore=second_s)) == 2
+    assert listed(sm, CreatedAfter=second_s + timedelta(seconds=1)) == []
+    assert listed(sm, CreatedBefore=first_s - timedelta(seconds=1)) == []
+    assert listed(sm, CreatedAfter=second_s, CreatedBefore=first_s) == []
+    assert pairs(listed(sm, CreatedAfter=second_s, SourceArn=early)) == []
+
+
+# -- ListAssociations: sorting and paging -----------------------------------------------------
+
+
+def _all_pages(sm: Any, page_size: int, **kw: Any) -> list[dict[str, Any]]:
+    """Pages by hand, checking the token rules (D30) on the way."""
+    items: list[dict[str, Any]] = []
+    tokens: set[str] = set()
+    token = None
+    while True:
+        page = sm.list_associations(
+            MaxResults=page_size, **kw, **({"NextToken": token} if token else {})
+        )
+        assert page["AssociationSummaries"], "a page with a token is never empty"
+        assert len(page["AssociationSummaries"]) <= page_size
+        items.extend(page["AssociationSummaries"])
+        token = page.get("NextToken")
+        if not token:
+            return items
+        assert token not in tokens
+        tokens.add(token)
+
+
+def test_default_order_is_newest_first(sm: Any, web: dict[str, Any]) -> None:
+    page = sm.list_associations()
+    assert pairs(page["AssociationSummaries"]) == web["edges"][::-1]
+    assert "NextToken" not in page
+
+
+@pytest.mark.parametrize("key", SORT_KEYS)
+def test_sort_keys_in_both_orders(sm: Any, web: dict[str, Any], key: str) -> None:
+    everything = listed(sm)
+    assert len(everything) == len(web["edges"])
+    ascending = sorted(everything, key=lambda s: (s[key], s["SourceArn"], s["DestinationArn"]))
+    asc = _all_pages(sm, 3, SortBy=key, SortOrder="Ascending")
+    assert pairs(asc) == pairs(ascending)
+    desc = _all_pages(sm, 3, SortBy=key, SortOrder="Descending")
+    assert [s[key] for s in desc] == sorted((s[key] for s in everything), reverse=True)
+    assert sorted(pairs(desc)) == sorted(pairs(everything))
+    # One page or many: the same order.
+    assert pairs(
+        sm.list_associations(SortBy=key, SortOrder="Descending", MaxResults=100)[
+            "AssociationSummaries"
+        ]
+    ) == pairs(desc)
+
+
+def test_sort_by_creation_time_follows_creation(sm: Any, web: dict[str, Any]) -> None:
+    asc = _all_pages(sm, 2, SortBy="CreationTime", SortOrder="Ascending")
+    assert pairs(asc) == web["edges"]
+    desc = _all_pages(sm, 2, SortBy="CreationTime", SortOrder="Descending")
+    assert pairs(desc) == web["edges"][::-1]
+
+
+def test_paginator_over_filtered_sorted_list(sm: Any, web: dict[str, Any]) -> None:
+    a = web["arns"]
+    pages = list(
+        sm.get_paginator("list_associations").paginate(
+            DestinationArn=a["train"],
+            SortBy="SourceArn",
+            SortOrder="Ascending",
+            PaginationConfig={"PageSize": 2},
+        )
+    )
+    assert [len(p["AssociationSummaries"]) for p in pages] == [2, 1]
+    got = [s["SourceArn"] for p in pages for s in p["AssociationSummaries"]]
+    assert got == sorted([a["data1"], a["data2"], a["image"]])
+
+
+def test_deleting_while_paging_skips_nothing(sm: Any) -> None:
+    hub = new_context(sm)
+    sources = [new_artifact(sm) for _ in range(7)]
+    other = new_action(sm)
+    for src in sources:
+        sm.add_association(SourceArn=src, DestinationArn=hub)
+        sm.add_association(SourceArn=src, DestinationArn=other)
+    for sort in ("CreationTime", "SourceArn"):
+        seen: list[tuple[str, str]] = []
+        # What the SDK's Context.delete(disassociate=True) does: page lazily, delete each.
+        for page in sm.get_paginator("list_associations").paginate(
+            DestinationArn=hub if sort == "CreationTime" else other,
+            SortBy=sort,
+            PaginationConfig={"PageSize": 2},
+        ):
+            for summary in page["AssociationSummaries"]:
+                seen.append((summary["SourceArn"], summary["DestinationArn"]))
+                sm.delete_association(
+                    SourceArn=summary["SourceArn"], DestinationArn=summary["DestinationArn"]
+                )
+        assert len(seen) == len(sources)
+    assert listed(sm) == []
+
+
+def test_list_validation(sm: Any, web: dict[str, Any]) -> None:
+    message = expect_error("ValidationException", sm.list_associations, SortBy="Name")
+    assert f"enum value set: [{', '.join(SORT_KEYS)}]" in message
+    expect_error("ValidationException", sm.list_associations, MaxResults=101)
+    expect_error("ValidationException", sm.list_associations, AssociationType="Bogus")
+    expect_error(
+        "ValidationException",
+        sm.list_associations,
+        SourceArn=web["arns"]["image"].replace(":artifact/", ":experiment-trial/"),
+    )
+    page = sm.list_associations(MaxResults=2)
+    message = expect_error(
+        "ValidationException",
+        sm.list_associations,
+        NextToken=page["NextToken"],
+        SortBy="SourceArn",
+    )
+    assert message == "Invalid NextToken."
+
+
+# -- cascades ---------------------------------------------------------------------------------
+
+
+def _assert_all_describable(sm: Any) -> None:
+    for summary in listed(sm):
+        for arn in (summary["SourceArn"], summary["DestinationArn"]):
+            describe(sm, arn)
+
+
+def test_deleting_a_context_removes_its_associations(sm: Any, web: dict[str, Any]) -> None:
+    a = web["arns"]
+    sm.delete_context(ContextName="Endpoint")
+    remaining = set(pairs(listed(sm)))
+    assert remaining == set(web["edges"]) - {
+        (a["deploy"], a["endpoint"]),
+        (a["model"], a["endpoint"]),
+    }
+    assert listed(sm, DestinationArn=a["endpoint"]) == []
+    _assert_all_describable(sm)
+    # Re-created under the same name: no association comes back.
+    assert new_context(sm, "Endpoint") == a["endpoint"]
+    assert listed(sm, DestinationArn=a["endpoint"]) == []
+
+
+def test_deleting_an_artifact_removes_its_associations(sm: Any, web: dict[str, Any]) -> None:
+    a = web["arns"]
+    sm.delete_artifact(ArtifactArn=a["model"])
+    remaining = set(pairs(listed(sm)))
+    assert all(a["model"] not in pair for pair in remaining)
+    assert len(remaining) == len(web["edges"]) - 3
+    _assert_all_describable(sm)
+
+
+def test_deleting_an_action_removes_its_associations(sm: Any, web: dict[str, Any]) -> None:
+    a = web["arns"]
+    sm.delete_action(ActionName="Train")
+    remaining = set(pairs(listed(sm)))
+    assert all(a["train"] not in pair for pair in remaining)
+    assert len(remaining) == len(web["edges"]) - 4
+    expect_error(
+        "ResourceNotFound", sm.delete_association, SourceArn=a["data1"], DestinationArn=a["train"]
+    )
+    _assert_all_describable(sm)
+
+
+def test_deleting_an_artifact_by_source_cascades_too(sm: Any) -> None:
+    uri = unique("s3://cascade/")
+    artifact = sm.create_artifact(Source={"SourceUri": uri}, ArtifactType="Model")["ArtifactArn"]
+    context = new_context(sm)
+    sm.add_association(SourceArn=artifact, DestinationArn=context)
+    sm.add_association(SourceArn=context, DestinationArn=artifact)
+    sm.delete_artifact(Source={"SourceUri": uri})
+    assert listed(sm) == []
+    sm.create_artifact(Source={"SourceUri": uri}, ArtifactType="Model")
+    assert listed(sm) == []
+
+
+def test_self_association_of_a_missing_entity_is_not_found(sm: Any, region: str) -> None:
+    # Check order (§5.1, D14): ends exist, then forbidden pairs and self-loops.
+    ghost = f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{'9' * 32}"
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.add_association(SourceArn=ghost, DestinationArn=ghost)
+    gone = new_action(sm, "Gone-Self")
+    sm.delete_action(ActionName="Gone-Self")
+    with pytest.raises(sm.exceptions.ResourceNotFound):
+        sm.add_association(SourceArn=gone, DestinationArn=gone)
+
+
+def test_concurrent_duplicates_store_one_association(
+    sm: Any, server: Server, region: str, ends: dict[str, str]
+) -> None:
+    clients = [server.client(region) for _ in range(8)]
+
+    def add(client: Any) -> str:
+        try:
+            client.add_association(SourceArn=ends["named"], DestinationArn=ends["context"])
+        except ClientError as exc:
+            return f"{exc.response['Error']['Code']}: {exc.response['Error']['Message']}"
+        return "ok"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(add, clients))
+    assert outcomes.count("ok") == 1, outcomes
+    assert all("ValidationException" in o and "already exists" in o for o in outcomes if o != "ok")
+    assert len(listed(sm)) == 1
