@@ -22,6 +22,8 @@ import pytest
 from botocore.config import Config
 
 STARTUP_TIMEOUT = 30.0
+ACCESS_KEY_ID = "AKIDSTEMMATEST"
+SECRET_ACCESS_KEY = "stemma-test-secret"
 
 
 @dataclass
@@ -59,8 +61,8 @@ def make_client(url: str, region: str = "us-east-1", **config: Any) -> Any:
         "sagemaker",
         endpoint_url=url,
         region_name=region,
-        aws_access_key_id="AKIDSTEMMATEST",
-        aws_secret_access_key="stemma-test-secret",
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
         config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
     )
 
@@ -70,6 +72,9 @@ def launch(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Se
     args = [sys.executable, "-m", "stemma", "serve", "--port", "0", "--data-dir", str(data_dir)]
     args.extend(extra)
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_")}
+    # The root key every test client signs with (make_client); a test may override it.
+    full_env["STEMMA_ROOT_ACCESS_KEY_ID"] = ACCESS_KEY_ID
+    full_env["STEMMA_ROOT_SECRET_ACCESS_KEY"] = SECRET_ACCESS_KEY
     full_env.update(env or {})
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-{uuid.uuid4().hex[:6]}.log"

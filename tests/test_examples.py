@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Server
+from tests.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Server
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "churn_pipeline.py"
 
@@ -18,6 +19,11 @@ def test_churn_pipeline_example(server: Server) -> None:
         text=True,
         timeout=60,
         check=True,
+        env={
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+        },
     )
     out = result.stdout
     datasets = out.split("Which datasets does the endpoint depend on?")[1].split("\n\n")[0]

@@ -2,32 +2,40 @@
 
 A lineage call goes through these steps, each failing with the first applicable AWS error (D14):
 
-1. ``POST`` only (405 ``UnknownOperationException`` otherwise; D2), any path;
-2. read the body, up to ``max_body`` bytes;
-3. account and region (the region from the SigV4 credential scope, D16);
+1. ``POST`` only (405 ``UnknownOperationException`` otherwise; D2), any path; header limits;
+2. read the body, up to ``max_body`` bytes and within ``request_timeout`` seconds;
+3. authenticate: SigV4 against the stored keys gives the account and the region (D16, D51),
+   then the per-key rate limit;
 4. ``X-Amz-Target`` -> operation and handler (``UnknownOperationException``, D3);
 5. decode the JSON by the input shape (``SerializationException``, D4);
 6. validate against the model (``ValidationException``, D9);
 7. the handler, which calls the store;
 8. serialize by the output shape.
 
-Steps 5 to 8 run in a worker thread, so a slow disk never stalls the event loop.
+Steps 3 to 8 run in a worker thread (key lookups and the store block), so a slow disk never
+stalls the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from stemma.auth.keys import KeyRing, load_master_key
+from stemma.auth.ratelimit import RateLimiter
+from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.context import RequestContext
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
     RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+    RequestTimeout,
     ServiceError,
     ServiceUnavailable,
     UnknownOperationException,
@@ -49,6 +57,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 TARGET_PREFIX = "SageMaker."
 DEFAULT_REGION = "us-east-1"
+MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 _REGION = re.compile(r"[a-z0-9-]+")
 
@@ -59,6 +68,9 @@ class StemmaApp:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self.store = store
+        self.keys: KeyRing | None = None
+        self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
+        self.skew = dt.timedelta(seconds=settings.clock_skew)
         model.service_model()  # load the model before the first request, not during it
 
     # -- ASGI entry ----------------------------------------------------------------------------
@@ -76,6 +88,8 @@ class StemmaApp:
                 try:
                     if self.store is None:
                         self.store = open_store(self.settings.db)
+                    master = load_master_key(self.settings.data_dir, create=True)
+                    self.keys = KeyRing(self.store, master)
                 except Exception as exc:
                     log.exception("cannot open the store")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
@@ -93,21 +107,33 @@ class StemmaApp:
             await _respond(send, 200, b'{"status":"ok"}', "application/json", None)
             return
         request_id = str(uuid.uuid4())
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        target = headers.get("x-amz-target", "")
+        headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
+        target = next((v for k, v in headers if k == "x-amz-target"), "")
         try:
             if method != "POST":
                 raise UnknownOperationException(
                     f"stemma answers POST requests only; got {method} {path}.", status=405
                 )
-            body = await _read_body(receive, self.settings.max_body)
-            ctx = self._context(headers)
-            status, payload = (
-                200,
-                await asyncio.get_running_loop().run_in_executor(
-                    None, self._dispatch, ctx, target, body
-                ),
+            if sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+                raise RequestHeaderFieldsTooLarge(
+                    f"Request headers exceed {MAX_HEADER_BYTES} bytes."
+                )
+            try:
+                body = await asyncio.wait_for(
+                    _read_body(receive, self.settings.max_body), self.settings.request_timeout
+                )
+            except TimeoutError:
+                raise RequestTimeout("The request body was not received in time.") from None
+            raw_path: bytes = scope.get("raw_path") or path.encode()
+            request = SignedRequest(
+                method,
+                raw_path.decode("latin-1"),
+                scope.get("query_string", b"").decode("latin-1"),
+                headers,
+                body,
             )
+            loop = asyncio.get_running_loop()
+            status, payload = 200, await loop.run_in_executor(None, self._dispatch, request, target)
         except ServiceError as error:
             status, payload = error.status, error_body(error)
             await _respond(send, status, payload, CONTENT_TYPE, request_id, error.code)
@@ -118,21 +144,49 @@ class StemmaApp:
 
     # -- pipeline ------------------------------------------------------------------------------
 
-    def _context(self, headers: dict[str, str]) -> RequestContext:
-        assert self.store is not None, "the store opens at start-up"
+    def _authenticate(self, request: SignedRequest) -> Identity:
+        assert self.keys is not None, "the key ring opens at start-up"
+        if self.settings.no_auth:
+            return self._unverified(request)
+        now = dt.datetime.now(dt.UTC)
+        identity = verify(request, self.keys.lookup, now, self.skew)
+        if self.limiter is not None:
+            self.limiter.check(identity.access_key_id)
+        return identity
+
+    def _unverified(self, request: SignedRequest) -> Identity:
+        """--no-auth: the key id (if known) picks the account and the scope the region;
+        nothing is verified."""
+        assert self.keys is not None
+        authorization = next((v for k, v in request.headers if k == "authorization"), "")
+        match = _CREDENTIAL.search(authorization)
         region = DEFAULT_REGION
-        match = _CREDENTIAL.search(headers.get("authorization", ""))
-        if match and _REGION.fullmatch(match.group(3)):
-            region = match.group(3)
-        return RequestContext(
+        account = self.settings.account_id
+        key_id = ""
+        if match:
+            key_id = match.group(1)
+            if _REGION.fullmatch(match.group(3)):
+                region = match.group(3)
+            known = self.keys.lookup(key_id)
+            if known is not None:
+                account = known.account
+        return Identity(key_id, account, region)
+
+    def _dispatch(self, request: SignedRequest, target: str) -> bytes:
+        """Steps 3 to 8, run in a worker thread; every failure is a ``ServiceError``."""
+        try:
+            identity = self._authenticate(request)
+        except Unavailable as exc:
+            log.warning("store unavailable while authenticating: %s", exc)
+            raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        assert self.store is not None, "the store opens at start-up"
+        ctx = RequestContext(
             store=self.store,
-            account=self.settings.account_id,
-            region=region,
+            account=identity.account,
+            region=identity.region,
             quotas=self.settings.quotas,
         )
-
-    def _dispatch(self, ctx: RequestContext, target: str, body: bytes) -> bytes:
-        """Steps 4 to 8, run in a worker thread; every failure is a ``ServiceError``."""
+        body = request.body
         name = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
         op = model.operation(name) if name else None
         handler = HANDLERS.get(name)

@@ -1,8 +1,10 @@
-"""The ``stemma`` command: ``serve`` and ``migrate``. No business logic lives here."""
+"""The ``stemma`` command: ``serve``, ``migrate`` and ``keys``. No business logic lives here."""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import json
 import logging
 import os
 import socket
@@ -13,27 +15,31 @@ from typing import Any
 from stemma import __version__
 from stemma.settings import SETTINGS, Settings, build
 
+log = logging.getLogger("stemma")
+
 DESCRIPTION = """\
 stemma serves the Amazon SageMaker ML Lineage Tracking API (contexts, artifacts, actions,
 associations, QueryLineage, tags) over the AWS JSON 1.1 protocol, so boto3, the AWS CLI and the
 SageMaker Python SDK work against it unchanged. Point a client at it with
-endpoint_url="http://127.0.0.1:8754" or AWS_ENDPOINT_URL_SAGEMAKER.
+endpoint_url="http://127.0.0.1:8754" or AWS_ENDPOINT_URL_SAGEMAKER, and sign with a stemma key.
 """
 
 SERVE_EPILOG = """\
-Every option can also be set by the environment variable shown. Example:
+Every option can also be set by the environment variable shown; a flag wins. Example:
 
-  stemma serve --port 8754 --data-dir ./lineage --quota contexts=10000
-  python -c 'import boto3; sm = boto3.client("sagemaker", endpoint_url="http://127.0.0.1:8754",
-             region_name="us-east-1"); print(sm.list_contexts())'
+  STEMMA_ROOT_ACCESS_KEY_ID=AKIDEXAMPLE STEMMA_ROOT_SECRET_ACCESS_KEY=secret \\
+      stemma serve --data-dir ./lineage --quota contexts=10000
+
+Without a configured root key, the first start generates one, saves it in DATA_DIR
+(root-credentials.json, mode 0600) and prints it once.
 """
+
+KEYS_OPTIONS = ("data_dir", "db")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="stemma",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="stemma", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"stemma {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,34 +50,57 @@ def _parser() -> argparse.ArgumentParser:
         epilog=SERVE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    for setting in SETTINGS:
-        default = "none" if setting.default in (None, ()) else setting.default
-        serve.add_argument(
-            setting.flag,
-            dest=setting.name,
-            metavar=setting.metavar,
-            action="append" if setting.name == "quota" else "store",
-            default=None,
-            help=f"{setting.help} [env {setting.env}; default {default}]",
-        )
+    _add_settings(serve, [s.name for s in SETTINGS])
     migrate = commands.add_parser(
         "migrate",
         help="apply pending schema migrations and exit",
         description="Apply pending schema migrations to the database and exit.",
     )
-    for name in ("data_dir", "db"):
-        setting = next(s for s in SETTINGS if s.name == name)
-        migrate.add_argument(
-            setting.flag, dest=name, metavar=setting.metavar, help=f"{setting.help}"
-        )
+    _add_settings(migrate, KEYS_OPTIONS)
+    keys = commands.add_parser(
+        "keys",
+        help="create, list and delete access keys",
+        description="Manage the access keys that sign requests, and the accounts they act for.",
+    )
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    create = key_commands.add_parser(
+        "create", help="create a key for an account and print it as JSON"
+    )
+    create.add_argument("--account-id", required=True, metavar="ID", help="12-digit account id")
+    listing = key_commands.add_parser("list", help="list key ids and their accounts (no secrets)")
+    delete = key_commands.add_parser("delete", help="delete a key")
+    delete.add_argument("access_key_id", metavar="ID", help="the access key id to delete")
+    for sub in (create, listing, delete):
+        _add_settings(sub, KEYS_OPTIONS)
     return parser
+
+
+def _add_settings(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    for setting in SETTINGS:
+        if setting.name not in names:
+            continue
+        help_text = f"{setting.help} [env {setting.env}"
+        help_text += f"; default {setting.default_text}]" if setting.default_text else "]"
+        if setting.is_switch:
+            parser.add_argument(
+                setting.flag, dest=setting.name, action="store_true", default=None, help=help_text
+            )
+        else:
+            parser.add_argument(
+                setting.flag,
+                dest=setting.name,
+                metavar=setting.metavar,
+                action="append" if setting.repeatable else "store",
+                default=None,
+                help=help_text,
+            )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Flags win over environment variables, which win over defaults."""
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        if setting.env in os.environ and os.environ[setting.env] != "":
+        if os.environ.get(setting.env):
             values[setting.name] = os.environ[setting.env]
         flag_value = getattr(args, setting.name, None)
         if flag_value is not None:
@@ -96,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command == "keys":
+        return _keys(settings, args)
     return _serve(settings)
 
 
@@ -104,10 +135,46 @@ def _migrate(settings: Settings) -> int:
 
     store = open_store(settings.db, migrate=False)
     try:
-        applied = store.migrate()  # type: ignore[attr-defined]  # every store can migrate
+        applied = store.migrate()
     finally:
         store.close()
     print(f"applied {len(applied)} migration(s) to {store.description}: {', '.join(applied)}")
+    return 0
+
+
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from stemma.auth.keys import KeyConfigError, KeyRing, load_master_key
+    from stemma.store import open_store
+    from stemma.store.contract import NotFound
+
+    store = open_store(settings.db)
+    try:
+        ring = KeyRing(store, load_master_key(settings.data_dir, create=True))
+        if args.keys_command == "create":
+            credential = ring.create(args.account_id)
+            print(
+                json.dumps(
+                    {
+                        "AccessKeyId": credential.access_key_id,
+                        "SecretAccessKey": credential.secret,
+                        "AccountId": credential.account,
+                    }
+                )
+            )
+        elif args.keys_command == "list":
+            for key in ring.list():
+                print(f"{key.access_key_id}  {key.account}  {'root' if key.is_root else 'user'}")
+        else:
+            ring.delete(args.access_key_id)
+            print(f"deleted {args.access_key_id}")
+    except KeyConfigError as exc:
+        print(f"stemma keys: {exc}", file=sys.stderr)
+        return 2
+    except NotFound:
+        print(f"stemma keys: no key {args.access_key_id}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
     return 0
 
 
@@ -115,12 +182,23 @@ def _serve(settings: Settings) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from stemma.auth.keys import KeyRing, ensure_root, load_master_key
+    from stemma.auth.sigv4 import Credential
     from stemma.store import open_store
 
-    # Migrate once here, before any worker starts, and fail early on a bad database URL.
+    # Migrate and settle the root key once, before any worker starts.
     store = open_store(settings.db)
     description = store.description
-    store.close()
+    try:
+        ring = KeyRing(store, load_master_key(settings.data_dir, create=True))
+        configured = None
+        if settings.root_access_key_id:
+            configured = Credential(
+                settings.root_access_key_id, settings.root_secret_access_key, settings.account_id
+            )
+        root, generated = ensure_root(ring, settings.data_dir, settings.account_id, configured)
+    finally:
+        store.close()
 
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -132,17 +210,19 @@ def _serve(settings: Settings) -> int:
         return 1
     sock.listen(2048)
     sock.set_inheritable(True)
-    port = sock.getsockname()[1]
-    settings.port = port
+    settings.port = sock.getsockname()[1]
     os.environ.update(settings.to_env())  # worker processes read their settings from here
 
+    scheme = "https" if settings.tls_cert else "http"
     host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    url = f"{scheme}://{host}:{settings.port}"
     workers = "1 worker" if settings.workers == 1 else f"{settings.workers} workers"
     print(
-        f"stemma {__version__} listening on http://{host}:{port} "
+        f"stemma {__version__} listening on {url} "
         f"(store {description}, account {settings.account_id}, {workers})",
         flush=True,
     )
+    _announce_auth(settings, url, root, generated)
     config = uvicorn.Config(
         "stemma.app:create_app",
         factory=True,
@@ -152,10 +232,49 @@ def _serve(settings: Settings) -> int:
         lifespan="on",
         server_header=False,
         date_header=False,
+        ssl_certfile=settings.tls_cert or None,
+        ssl_keyfile=settings.tls_key or None,
     )
     server = uvicorn.Server(config)
     if settings.workers > 1:
         Multiprocess(config, sockets=[sock]).run()
     else:
         server.run(sockets=[sock])
+    log.info("stopped")
     return 0
+
+
+def _announce_auth(settings: Settings, url: str, root: Any, generated: bool) -> None:
+    if settings.no_auth:
+        log.warning(
+            "--no-auth: signatures are NOT verified; anyone who can reach %s acts as any "
+            "account. Use this for throwaway local testing only.",
+            url,
+        )
+        return
+    if generated:
+        print(
+            "\nGenerated a root access key (shown once; also saved, mode 0600, in "
+            f"{settings.data_dir / 'root-credentials.json'}):\n"
+            f"  AccessKeyId:     {root.access_key_id}\n"
+            f"  SecretAccessKey: {root.secret}\n\n"
+            "  import boto3\n"
+            f'  sm = boto3.client("sagemaker", endpoint_url="{url}", region_name="us-east-1",\n'
+            f'                    aws_access_key_id="{root.access_key_id}",\n'
+            f'                    aws_secret_access_key="{root.secret}")\n',
+            flush=True,
+        )
+    if not _is_loopback(settings.host) and (generated or not settings.root_access_key_id):
+        log.warning(
+            "listening on %s, beyond this machine, with a generated root key: configure "
+            "STEMMA_ROOT_ACCESS_KEY_ID/STEMMA_ROOT_SECRET_ACCESS_KEY, or create per-team keys "
+            "with 'stemma keys create', and serve HTTPS with --tls-cert/--tls-key.",
+            settings.host,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

@@ -1,13 +1,15 @@
-"""Every setting, declared once: its flag, environment variable, default and help.
+"""Every setting, declared once: its flag, environment variable, type, default and help.
 
-The CLI builds its options from ``SETTINGS``, ``Settings.from_env`` reads them back in each
-server worker, and ``docs/configuration.md`` is checked against this list by the test suite.
+The CLI builds its options from ``SETTINGS``; ``Settings.from_env`` reads them back in each
+server worker; ``docs/configuration.md`` is checked against this list by the test suite.
+Secrets (the root secret key) are never passed on to workers: they read keys from the store.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -19,79 +21,180 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 QUOTA_NAMES = tuple(f.name for f in fields(Quotas))
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    flag: str
-    env: str
-    default: Any
-    help: str
-    metavar: str | None = None
-
-
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return Path(base) / "stemma"
 
 
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def _quotas(items: Any) -> Quotas:
+    """``"contexts=10,actions=unlimited"`` or a list of ``NAME=N``, over the AWS defaults."""
+    if isinstance(items, str):
+        items = [q for q in items.split(",") if q]
+    quotas = Quotas()
+    for item in items:
+        name, sep, value = str(item).partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or name not in QUOTA_NAMES:
+            raise ValueError(f"quota must be NAME=N with NAME one of {', '.join(QUOTA_NAMES)}")
+        if value == "unlimited":
+            setattr(quotas, name, None)
+        elif value.isdigit():
+            setattr(quotas, name, int(value))
+        else:
+            raise ValueError(f"quota {name} must be a whole number or 'unlimited', got {value!r}")
+    return quotas
+
+
+def _quota_text(quotas: Quotas) -> str:
+    return ",".join(
+        f"{name}={'unlimited' if value is None else value}" for name, value in vars(quotas).items()
+    )
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the Settings attribute
+    flag: str
+    env: str
+    parse: Callable[[Any], Any]
+    help: str
+    metavar: str | None = None
+    default_text: str = ""  # for --help; the value itself is the Settings field default
+    is_switch: bool = False  # a flag without a value
+    repeatable: bool = False
+    secret: bool = False  # never copied into worker environments or logs
+
+
 SETTINGS: tuple[Setting, ...] = (
-    Setting("host", "--host", "STEMMA_HOST", "127.0.0.1", "interface to listen on", "ADDR"),
-    Setting("port", "--port", "STEMMA_PORT", DEFAULT_PORT, "TCP port; 0 picks a free one", "N"),
+    Setting("host", "--host", "STEMMA_HOST", str, "interface to listen on", "ADDR", "127.0.0.1"),
+    Setting("port", "--port", "STEMMA_PORT", int, "TCP port; 0 picks a free one", "N", "8754"),
     Setting(
         "data_dir",
         "--data-dir",
         "STEMMA_DATA_DIR",
-        None,
-        "directory for the embedded database (default: $XDG_DATA_HOME/stemma, "
-        "or ~/.local/share/stemma)",
+        lambda v: Path(v).expanduser(),
+        "directory for the embedded database, master key and generated root key",
         "DIR",
+        "$XDG_DATA_HOME/stemma or ~/.local/share/stemma",
+    ),
+    Setting("db", "--db", "STEMMA_DB", str, "database URL", "URL", "sqlite:///DATA_DIR/stemma.db"),
+    Setting(
+        "workers", "--workers", "STEMMA_WORKERS", int, "server processes sharing the socket", "N"
     ),
     Setting(
-        "db",
-        "--db",
-        "STEMMA_DB",
-        None,
-        "database URL; default sqlite:///DATA_DIR/stemma.db",
-        "URL",
-    ),
-    Setting(
-        "workers", "--workers", "STEMMA_WORKERS", 1, "server processes sharing the socket", "N"
-    ),
-    Setting(
-        "quota",
+        "quotas",
         "--quota",
         "STEMMA_QUOTA",
-        (),
+        _quotas,
         "entity limit per account and region, NAME=N or NAME=unlimited, repeatable; names: "
-        + ", ".join(QUOTA_NAMES)
-        + " (defaults 500, 3000, 6000, 6000, as AWS)",
+        + ", ".join(QUOTA_NAMES),
         "NAME=N",
+        "contexts=500,actions=3000,artifacts=6000,associations=6000 (as AWS)",
+        repeatable=True,
     ),
     Setting(
         "account_id",
         "--account-id",
         "STEMMA_ACCOUNT_ID",
-        DEFAULT_ACCOUNT_ID,
-        "the 12-digit account id in every ARN",
+        str,
+        "the 12-digit account of the root key (and of every request with --no-auth)",
         "ID",
+        DEFAULT_ACCOUNT_ID,
     ),
     Setting(
-        "log_level",
-        "--log-level",
-        "STEMMA_LOG_LEVEL",
-        "info",
-        "log level: debug (one line per request), info, warning, error",
-        "LEVEL",
+        "root_access_key_id",
+        "--root-access-key-id",
+        "STEMMA_ROOT_ACCESS_KEY_ID",
+        str,
+        "access key id of the root key; without one, a root key is generated on first start",
+        "ID",
+        "generated",
+    ),
+    Setting(
+        "root_secret_access_key",
+        "--root-secret-access-key",
+        "STEMMA_ROOT_SECRET_ACCESS_KEY",
+        str,
+        "secret access key of the root key (prefer the environment variable)",
+        "SECRET",
+        "generated",
+        secret=True,
+    ),
+    Setting(
+        "no_auth",
+        "--no-auth",
+        "STEMMA_NO_AUTH",
+        _flag,
+        "accept unsigned and wrongly signed requests: for throwaway local testing only",
+        is_switch=True,
+        default_text="off",
+    ),
+    Setting(
+        "tls_cert",
+        "--tls-cert",
+        "STEMMA_TLS_CERT",
+        str,
+        "serve HTTPS with this PEM certificate",
+        "FILE",
+    ),
+    Setting("tls_key", "--tls-key", "STEMMA_TLS_KEY", str, "private key of --tls-cert", "FILE"),
+    Setting(
+        "rate_limit",
+        "--rate-limit",
+        "STEMMA_RATE_LIMIT",
+        float,
+        "requests per second per access key and worker; over it: ThrottlingException; 0 = off",
+        "N",
+        "0",
+    ),
+    Setting(
+        "clock_skew",
+        "--clock-skew",
+        "STEMMA_CLOCK_SKEW",
+        int,
+        "seconds a request's signature date may differ from the server clock",
+        "SECONDS",
+        "300",
+    ),
+    Setting(
+        "request_timeout",
+        "--request-timeout",
+        "STEMMA_REQUEST_TIMEOUT",
+        float,
+        "seconds a client may take to send a request body",
+        "SECONDS",
+        "30",
     ),
     Setting(
         "max_body",
         "--max-body",
         "STEMMA_MAX_BODY",
-        1024 * 1024,
+        int,
         "largest request body accepted, in bytes",
         "BYTES",
+        "1048576",
+    ),
+    Setting(
+        "log_level",
+        "--log-level",
+        "STEMMA_LOG_LEVEL",
+        str,
+        "debug (one line per request), info, warning or error",
+        "LEVEL",
+        "info",
     ),
 )
+
+_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass
@@ -103,75 +206,52 @@ class Settings:
     workers: int = 1
     quotas: Quotas = field(default_factory=Quotas)
     account_id: str = DEFAULT_ACCOUNT_ID
-    log_level: str = "info"
+    root_access_key_id: str = ""
+    root_secret_access_key: str = ""
+    no_auth: bool = False
+    tls_cert: str = ""
+    tls_key: str = ""
+    rate_limit: float = 0.0
+    clock_skew: int = 300
+    request_timeout: float = 30.0
     max_body: int = 1024 * 1024
+    log_level: str = "info"
 
     def __post_init__(self) -> None:
         if not self.db:
             self.db = f"sqlite:///{self.data_dir / 'stemma.db'}"
         if not re.fullmatch(r"[0-9]{12}", self.account_id):
             raise ValueError(f"account id must be 12 digits, got {self.account_id!r}")
+        if bool(self.root_access_key_id) != bool(self.root_secret_access_key):
+            raise ValueError("give both the root access key id and its secret, or neither")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together")
+        if self.workers < 1:
+            raise ValueError("--workers must be at least 1")
 
     def to_env(self) -> dict[str, str]:
-        """The settings as environment variables, for server worker processes."""
-        quotas = [
-            f"{name}={'unlimited' if value is None else value}"
-            for name, value in vars(self.quotas).items()
-        ]
-        return {
-            "STEMMA_HOST": self.host,
-            "STEMMA_PORT": str(self.port),
-            "STEMMA_DATA_DIR": str(self.data_dir),
-            "STEMMA_DB": self.db,
-            "STEMMA_WORKERS": str(self.workers),
-            "STEMMA_QUOTA": ",".join(quotas),
-            "STEMMA_ACCOUNT_ID": self.account_id,
-            "STEMMA_LOG_LEVEL": self.log_level,
-            "STEMMA_MAX_BODY": str(self.max_body),
-        }
+        """The settings as environment variables for worker processes, secrets left out."""
+        env = {}
+        for setting in SETTINGS:
+            if setting.secret:
+                continue
+            value = getattr(self, setting.name)
+            if isinstance(value, Quotas):
+                text = _quota_text(value)
+            elif isinstance(value, bool):
+                text = "true" if value else ""
+            else:
+                text = str(value)
+            env[setting.env] = text
+        return env
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = {}
-        for setting in SETTINGS:
-            raw = env.get(setting.env)
-            if raw is None or raw == "":
-                continue
-            values[setting.name] = raw
-        return build(values)
-
-
-def parse_quotas(items: list[str] | tuple[str, ...]) -> Quotas:
-    """``["contexts=10", "actions=unlimited"]`` over the AWS defaults."""
-    quotas = Quotas()
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or name not in QUOTA_NAMES:
-            raise ValueError(f"quota must be NAME=N with NAME one of {', '.join(QUOTA_NAMES)}")
-        value = value.strip()
-        if value == "unlimited":
-            setattr(quotas, name, None)
-        elif value.isdigit():
-            setattr(quotas, name, int(value))
-        else:
-            raise ValueError(f"quota {name} must be a whole number or 'unlimited', got {value!r}")
-    return quotas
+        source = os.environ if env is None else env
+        return build({s.name: source[s.env] for s in SETTINGS if source.get(s.env)})
 
 
 def build(values: dict[str, Any]) -> Settings:
-    """Settings from raw option values (strings or already-typed), with defaults filled in."""
-    quota = values.get("quota") or ()
-    if isinstance(quota, str):
-        quota = [q for q in quota.split(",") if q]
-    kwargs: dict[str, Any] = {"quotas": parse_quotas(list(quota))}
-    for key in ("host", "db", "account_id", "log_level"):
-        if values.get(key) is not None:
-            kwargs[key] = str(values[key])
-    for key in ("port", "workers", "max_body"):
-        if values.get(key) is not None:
-            kwargs[key] = int(values[key])
-    if values.get("data_dir") is not None:
-        kwargs["data_dir"] = Path(values["data_dir"]).expanduser()
+    """Settings from raw option values (strings, or lists for repeatable options)."""
+    kwargs = {name: _BY_NAME[name].parse(value) for name, value in values.items()}
     return Settings(**kwargs)

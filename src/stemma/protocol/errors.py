@@ -14,6 +14,8 @@ capitalised ``Message`` member too) is read from the service model, not from thi
     ├── ConflictException            400  modeled (never raised: writes are serialized)
     ├── ThrottlingException          400  retried by botocore at status 400
     ├── RequestEntityTooLarge        413
+    ├── RequestHeaderFieldsTooLarge  431
+    ├── RequestTimeout               408  body not received in time
     ├── ServiceUnavailable           503  retried
     └── InternalFailure              500  retried; any unexpected exception
 """
@@ -72,6 +74,16 @@ class ThrottlingException(ServiceError):
 class RequestEntityTooLarge(ServiceError):
     code = "RequestEntityTooLargeException"
     status = 413
+
+
+class RequestHeaderFieldsTooLarge(ServiceError):
+    code = "RequestHeaderFieldsTooLarge"
+    status = 431
+
+
+class RequestTimeout(ServiceError):
+    code = "RequestTimeoutException"
+    status = 408
 
 
 class ServiceUnavailable(ServiceError):

@@ -195,6 +195,9 @@ class Store(Protocol):
     description: str
     """Where the data lives, for the start-up line and logs (no credentials)."""
 
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations; returns their names. Safe from many processes."""
+
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
         """Insert an entity and its tags. Raises AlreadyExists before QuotaExceeded (D26)."""
 
