@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from stemma.store.sqlite import open_sqlite
-from stemma.store.sqlite.entities import entities_sql
-from stemma.store.sqlite.graph import incident_sql
+from stemma.store.sql.entities import entities_sql
+from stemma.store.sql.graph import incident_sql
+from stemma.store.sqlite import SqliteStore, open_sqlite
 
 
 @pytest.mark.parametrize(
     ("sql", "index"),
     [
         (incident_sql("src", 3), "PRIMARY KEY"),
-        (incident_sql("dst", 3), "associations_by_destination"),
+        (incident_sql("dst", 3, SqliteStore.destination_index_hint), "associations_by_destination"),
         (entities_sql(3), "PRIMARY KEY"),
     ],
 )

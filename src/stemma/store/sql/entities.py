@@ -1,4 +1,9 @@
-"""Contexts, actions and artifacts in SQLite: one ``entities`` table, told apart by kind."""
+"""Contexts, actions and artifacts: one ``entities`` table, told apart by kind.
+
+Lock order, the same in every write here and in ``graph``, so concurrent transactions on
+PostgreSQL never deadlock: usage counters (the entity kind's, then associations'), then entity
+rows.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +24,11 @@ from stemma.store.contract import (
     Ref,
     Scope,
 )
-from stemma.store.sqlite.base import (
+from stemma.store.sql.base import (
     ENTITY_COLUMNS,
-    SqliteBase,
+    SqlBase,
     entity_from_row,
     entity_values,
-    exists,
     refs_table,
 )
 
@@ -32,40 +36,38 @@ _SORT_COLUMNS = {"created": "created_ms", "name": "name"}
 _CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 
 
-class SqliteEntities(SqliteBase):
+class SqlEntities(SqlBase):
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
         e = new.entity
         with self._write() as conn:
-            if exists(conn, scope, e.kind, e.id):
+            used = self._lock_usage(conn, scope, e.kind)
+            if self._exists(conn, scope, e.kind, e.id):
                 raise AlreadyExists(e.id)
-            row = conn.execute(
-                "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = ?",
-                (*scope, e.kind),
-            ).fetchone()
-            used = row[0] if row else 0
             if new.quota is not None and used >= new.quota:
                 raise QuotaExceeded(new.quota, used)
+            try:
+                conn.execute(
+                    f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*scope, *entity_values(e)),
+                )
+            except self.unique_violation:
+                raise AlreadyExists(e.id) from None
+            self._count_usage(conn, scope, e.kind, 1)
             conn.execute(
-                f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*scope, *entity_values(e)),
-            )
-            conn.execute(
-                "INSERT INTO usage VALUES (?, ?, ?, 1)"
-                " ON CONFLICT (account, region, kind) DO UPDATE SET used = used + 1",
-                (*scope, e.kind),
-            )
-            conn.execute(
-                "INSERT INTO lineage_groups VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO lineage_groups (account, region, name, created_ms)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (*scope, DEFAULT_LINEAGE_GROUP, e.created_ms),
             )
-            conn.executemany(
-                "INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (*scope, e.kind, e.id, tag.key, tag.value, position)
-                    for position, tag in enumerate(new.tags, start=1)
-                ],
-            )
+            if new.tags:
+                conn.executemany(
+                    "INSERT INTO tags (account, region, kind, id, key, value, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (*scope, e.kind, e.id, tag.key, tag.value, position)
+                        for position, tag in enumerate(new.tags, start=1)
+                    ],
+                )
 
     def get_entity(self, scope: Scope, kind: Kind, entity_id: str) -> Entity | None:
         rows = self._read(
@@ -105,7 +107,7 @@ class SqliteEntities(SqliteBase):
         with self._write() as conn:
             row = conn.execute(
                 f"SELECT {ENTITY_COLUMNS} FROM entities"
-                " WHERE account = ? AND region = ? AND kind = ? AND id = ?",
+                " WHERE account = ? AND region = ? AND kind = ? AND id = ?" + self.lock_for_update,
                 (*scope, kind, entity_id),
             ).fetchone()
             if row is None:
@@ -128,6 +130,8 @@ class SqliteEntities(SqliteBase):
     def delete_entity(self, scope: Scope, kind: Kind, entity_id: str) -> None:
         key = (*scope, kind, entity_id)
         with self._write() as conn:
+            self._lock_usage(conn, scope, kind)
+            self._lock_usage(conn, scope, "association")
             deleted = conn.execute(
                 "DELETE FROM entities WHERE account = ? AND region = ? AND kind = ? AND id = ?",
                 key,
@@ -137,14 +141,17 @@ class SqliteEntities(SqliteBase):
             conn.execute(
                 "DELETE FROM tags WHERE account = ? AND region = ? AND kind = ? AND id = ?", key
             )
-            edges = conn.execute(
-                "DELETE FROM associations WHERE account = ? AND region = ?"
-                " AND ((src_kind = ? AND src_id = ?) OR (dst_kind = ? AND dst_id = ?))",
-                (*scope, kind, entity_id, kind, entity_id),
-            ).rowcount
-            _release(conn, scope, kind, 1)
+            edges = sum(
+                conn.execute(
+                    "DELETE FROM associations WHERE account = ? AND region = ?"
+                    f" AND {side}_kind = ? AND {side}_id = ?",
+                    key,
+                ).rowcount
+                for side in ("src", "dst")  # one statement per end, each using its index
+            )
+            self._count_usage(conn, scope, kind, -1)
             if edges:
-                _release(conn, scope, "association", edges)
+                self._count_usage(conn, scope, "association", -edges)
 
     def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
         where = ["account = ?", "region = ?", "kind = ?"]
@@ -178,11 +185,4 @@ def entities_sql(count: int) -> str:
     return (
         f"{refs_table(count)} SELECT {columns} FROM refs CROSS JOIN entities e"
         " WHERE e.account = ? AND e.region = ? AND e.kind = refs.kind AND e.id = refs.id"
-    )
-
-
-def _release(conn: Any, scope: Scope, kind: str, count: int) -> None:
-    conn.execute(
-        "UPDATE usage SET used = used - ? WHERE account = ? AND region = ? AND kind = ?",
-        (count, *scope, kind),
     )

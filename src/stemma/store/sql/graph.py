@@ -1,4 +1,7 @@
-"""Associations in SQLite, and the per-level neighbour query behind QueryLineage."""
+"""Associations, and the per-level neighbour query behind QueryLineage.
+
+Lock order as in ``entities``: the associations usage counter, then entity rows.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from stemma.store.contract import (
     Ref,
     Scope,
 )
-from stemma.store.sqlite.base import SqliteBase, exists, refs_table
+from stemma.store.sql.base import SqlBase, refs_table
 
 _CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 _PAIR = "a.src_kind, a.src_id, a.dst_kind, a.dst_id"
@@ -35,12 +38,13 @@ _SELECT = (
 )
 
 
-class SqliteGraph(SqliteBase):
+class SqlGraph(SqlBase):
     def add_association(self, scope: Scope, association: Association, quota: int | None) -> None:
         src, dst = association.source, association.destination
         with self._write() as conn:
-            for end in (src, dst):
-                if not exists(conn, scope, end.kind, end.id):
+            used = self._lock_usage(conn, scope, "association")
+            for end in (src, dst):  # a shared row lock keeps each end alive until we commit
+                if not self._exists(conn, scope, end.kind, end.id, self.lock_for_share):
                     raise NotFound(end)
             duplicate = conn.execute(
                 "SELECT 1 FROM associations WHERE account = ? AND region = ? AND src_kind = ?"
@@ -49,25 +53,21 @@ class SqliteGraph(SqliteBase):
             ).fetchone()
             if duplicate:
                 raise AlreadyExists((src, dst))
-            row = conn.execute(
-                "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = 'association'",
-                scope,
-            ).fetchone()
-            used = row[0] if row else 0
             if quota is not None and used >= quota:
                 raise QuotaExceeded(quota, used)
-            conn.execute(
-                "INSERT INTO associations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*scope, *src, *dst, association.association_type, association.created_ms),
-            )
-            conn.execute(
-                "INSERT INTO usage VALUES (?, ?, 'association', 1)"
-                " ON CONFLICT (account, region, kind) DO UPDATE SET used = used + 1",
-                scope,
-            )
+            try:
+                conn.execute(
+                    "INSERT INTO associations (account, region, src_kind, src_id, dst_kind,"
+                    " dst_id, association_type, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*scope, *src, *dst, association.association_type, association.created_ms),
+                )
+            except self.unique_violation:
+                raise AlreadyExists((src, dst)) from None
+            self._count_usage(conn, scope, "association", 1)
 
     def delete_association(self, scope: Scope, source: Ref, destination: Ref) -> None:
         with self._write() as conn:
+            self._lock_usage(conn, scope, "association")
             deleted = conn.execute(
                 "DELETE FROM associations WHERE account = ? AND region = ? AND src_kind = ?"
                 " AND src_id = ? AND dst_kind = ? AND dst_id = ?",
@@ -75,11 +75,7 @@ class SqliteGraph(SqliteBase):
             ).rowcount
             if not deleted:
                 raise NotFound((source, destination))
-            conn.execute(
-                "UPDATE usage SET used = used - 1"
-                " WHERE account = ? AND region = ? AND kind = 'association'",
-                scope,
-            )
+            self._count_usage(conn, scope, "association", -1)
 
     def list_associations(self, scope: Scope, query: AssociationQuery) -> list[Association]:
         where = ["a.account = ?", "a.region = ?"]
@@ -120,16 +116,15 @@ class SqliteGraph(SqliteBase):
             chunk = frontier[start : start + _CHUNK]
             flat = [part for ref in chunk for part in ref]
             for side in sides[direction]:
-                for row in self._read(incident_sql(side, len(chunk)), [*flat, *scope]):
+                sql = incident_sql(side, len(chunk), self.destination_index_hint)
+                for row in self._read(sql, [*flat, *scope]):
                     found[tuple(row[:4])] = _association(row)
         return list(found.values())
 
 
-def incident_sql(side: str, count: int) -> str:
+def incident_sql(side: str, count: int, destination_hint: str = "") -> str:
     """Edges whose ``side`` ("src" or "dst") end is one of ``count`` refs; params: refs, scope."""
-    # Without statistics SQLite may prefer a range of the primary key over the destination
-    # index when walking backwards; name the index so each ref is one seek.
-    hint = " INDEXED BY associations_by_destination" if side == "dst" else ""
+    hint = destination_hint if side == "dst" else ""
     return (
         f"{refs_table(count)} SELECT {_PAIR}, a.association_type, a.created_ms"
         f" FROM refs CROSS JOIN associations a{hint} WHERE a.account = ? AND a.region = ?"

@@ -1,20 +1,23 @@
-"""Access keys in SQLite (the secrets arrive and leave sealed)."""
+"""Access keys (the secrets arrive and leave sealed)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from stemma.store.contract import NotFound, StoredKey
-from stemma.store.sqlite.base import SqliteBase
+from stemma.store.sql.base import SqlBase
 
 _COLUMNS = "access_key_id, account, secret, is_root, created_ms"
 
 
-class SqliteKeys(SqliteBase):
+class SqlKeys(SqlBase):
     def put_access_key(self, key: StoredKey) -> None:
         with self._write() as conn:
             conn.execute(
-                f"INSERT OR REPLACE INTO access_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT INTO access_keys ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (access_key_id) DO UPDATE SET account = excluded.account,"
+                " secret = excluded.secret, is_root = excluded.is_root,"
+                " created_ms = excluded.created_ms",
                 (
                     key.access_key_id,
                     key.account,

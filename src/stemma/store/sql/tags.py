@@ -1,24 +1,26 @@
-"""Tags in SQLite, kept in insertion order by a per-resource position."""
+"""Tags, kept in insertion order by a per-resource position."""
 
 from __future__ import annotations
 
 from stemma.store.contract import Kind, NotFound, Scope, Tag, TagPage, TooManyTags
-from stemma.store.sqlite.base import SqliteBase, exists
+from stemma.store.sql.base import SqlBase
 
 
-class SqliteTags(SqliteBase):
+class SqlTags(SqlBase):
     def add_tags(
         self, scope: Scope, kind: Kind, entity_id: str, tags: list[Tag], limit: int
     ) -> None:
         key = (*scope, kind, entity_id)
         with self._write() as conn:
-            if not exists(conn, scope, kind, entity_id):
+            # The entity's row lock serializes tag writers, so positions never collide.
+            if not self._exists(conn, scope, kind, entity_id, self.lock_for_update):
                 raise NotFound(entity_id)
             for tag in tags:
                 # A new key goes last; an existing key keeps its position (D34).
                 conn.execute(
-                    "INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0)"
-                    " + 1 FROM tags WHERE account = ? AND region = ? AND kind = ? AND id = ?))"
+                    "INSERT INTO tags (account, region, kind, id, key, value, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM tags"
+                    " WHERE account = ? AND region = ? AND kind = ? AND id = ?))"
                     " ON CONFLICT (account, region, kind, id, key)"
                     " DO UPDATE SET value = excluded.value",
                     (*key, tag.key, tag.value, *key),
@@ -33,7 +35,7 @@ class SqliteTags(SqliteBase):
 
     def delete_tags(self, scope: Scope, kind: Kind, entity_id: str, keys: list[str]) -> None:
         with self._write() as conn:
-            if not exists(conn, scope, kind, entity_id):
+            if not self._exists(conn, scope, kind, entity_id, self.lock_for_update):
                 raise NotFound(entity_id)
             conn.executemany(
                 "DELETE FROM tags WHERE account = ? AND region = ? AND kind = ? AND id = ?"
@@ -45,7 +47,7 @@ class SqliteTags(SqliteBase):
         self, scope: Scope, kind: Kind, entity_id: str, after: int | None, limit: int
     ) -> TagPage:
         with self._snapshot() as conn:
-            if not exists(conn, scope, kind, entity_id):
+            if not self._exists(conn, scope, kind, entity_id):
                 raise NotFound(entity_id)
             rows = conn.execute(
                 "SELECT key, value, position FROM tags WHERE account = ? AND region = ?"

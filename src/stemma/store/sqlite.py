@@ -1,15 +1,16 @@
-"""Connections, transactions and migrations for the SQLite store.
+"""The embedded store: one SQLite file in WAL mode, implementing ``contract.Store``.
 
 Each thread gets its own connection. Writes open with ``BEGIN IMMEDIATE``, so concurrent writers,
 threads or server processes, queue on SQLite's lock instead of failing half-way, and a
 check-then-insert can never race. ``synchronous=FULL`` makes every acknowledged commit durable:
 a commit returns only after the WAL is on disk, so neither ``kill -9`` nor a power cut loses it.
+The queries themselves live in ``store.sql``, shared with PostgreSQL.
 """
 
 from __future__ import annotations
 
 import contextlib
-import secrets
+import os
 import sqlite3
 import threading
 import time
@@ -17,17 +18,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from stemma.store import migrations
-from stemma.store.contract import Entity, Kind, Scope, Unavailable
+from stemma.store.contract import Unavailable
+from stemma.store.sql.base import Connection, Params
+from stemma.store.sql.entities import SqlEntities
+from stemma.store.sql.graph import SqlGraph
+from stemma.store.sql.keys import SqlKeys
+from stemma.store.sql.tags import SqlTags
 
 BUSY_TIMEOUT_MS = 10_000
-ENTITY_COLUMNS = "kind, id, name, entity_type, source_uri, body, created_ms, modified_ms"
 
 
-class SqliteBase:
-    """One database file: per-thread connections, write transactions, schema and secret."""
+class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
+    """The store contract on one SQLite database file."""
+
+    # Without statistics SQLite may prefer a range of the primary key over the destination
+    # index when walking edges backwards; naming the index keeps each ref one seek.
+    destination_index_hint = " INDEXED BY associations_by_destination"
+    unique_violation = (sqlite3.IntegrityError,)
 
     def __init__(self, path: Path, *, migrate: bool = True) -> None:
         self.path = path
@@ -40,7 +48,7 @@ class SqliteBase:
         if migrate:
             self.migrate()
         elif self._migrated():
-            self.token_secret = self._secret()
+            self.token_secret = self._load_secret()
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -57,7 +65,7 @@ class SqliteBase:
         return conn
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Connection]:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -76,8 +84,7 @@ class SqliteBase:
             raise Unavailable(str(exc)) from exc
 
     @contextlib.contextmanager
-    def _snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: several queries see one consistent state."""
+    def _snapshot(self) -> Iterator[Connection]:
         conn = self._conn()
         try:
             conn.execute("BEGIN")
@@ -88,7 +95,7 @@ class SqliteBase:
         except sqlite3.OperationalError as exc:
             raise Unavailable(str(exc)) from exc
 
-    def _read(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
+    def _read(self, sql: str, params: Params) -> list[Any]:
         try:
             return self._conn().execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
@@ -102,7 +109,8 @@ class SqliteBase:
         self._local = threading.local()
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the names applied. Safe to run from many processes."""
+        """Apply pending migrations; returns the names applied. Safe to run from many processes:
+        each migration runs under ``BEGIN IMMEDIATE`` with the row that records it."""
         applied: list[str] = []
         with self._write() as conn:
             conn.execute(
@@ -123,7 +131,7 @@ class SqliteBase:
                     (migration.version, migration.name, time.time_ns() // 1_000_000),
                 )
                 applied.append(f"{migration.version:04d}_{migration.name}")
-        self.token_secret = self._secret()
+        self.token_secret = self._load_secret()
         return applied
 
     def _migrated(self) -> bool:
@@ -132,37 +140,6 @@ class SqliteBase:
         )
         return bool(rows)
 
-    def _secret(self) -> bytes:
-        with self._write() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
-            if row is not None:
-                return bytes(row[0])
-            secret = secrets.token_bytes(32)
-            conn.execute("INSERT INTO meta VALUES ('token_secret', ?)", (secret,))
-            return secret
 
-
-def exists(conn: sqlite3.Connection, scope: Scope, kind: Kind, entity_id: str) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM entities WHERE account = ? AND region = ? AND kind = ? AND id = ?",
-        (*scope, kind, entity_id),
-    ).fetchone()
-    return row is not None
-
-
-def entity_values(e: Entity) -> tuple[Any, ...]:
-    body = orjson.dumps(e.body).decode()
-    return (e.kind, e.id, e.name, e.entity_type, e.source_uri, body, e.created_ms, e.modified_ms)
-
-
-def entity_from_row(row: tuple[Any, ...]) -> Entity:
-    kind, entity_id, name, entity_type, source_uri, body, created_ms, modified_ms = row
-    return Entity(
-        kind, entity_id, name, entity_type, source_uri, orjson.loads(body), created_ms, modified_ms
-    )
-
-
-def refs_table(count: int) -> str:
-    """A CTE of ``count`` (kind, id) pairs. Joining it with CROSS JOIN makes SQLite loop over
-    the pairs and seek the index for each; ``(kind, id) IN (VALUES ...)`` would scan the scope."""
-    return "WITH refs(kind, id) AS (VALUES " + ", ".join("(?, ?)" for _ in range(count)) + ")"
+def open_sqlite(path: str | os.PathLike[str], *, migrate: bool = True) -> SqliteStore:
+    return SqliteStore(Path(path), migrate=migrate)

@@ -1,0 +1,1 @@
+"""Queries shared by the SQL stores (SQLite and PostgreSQL), one module per concern."""

@@ -1,0 +1,127 @@
+"""What the SQL stores share: the connection protocol the queries use, dialect hooks, helpers.
+
+The queries in this package are written once, with ``?`` placeholders, and run on SQLite and on
+PostgreSQL. A backend supplies transactions (``_write``, ``_snapshot``, ``_read``) and a few
+dialect strings: row-lock clauses (empty on SQLite, whose writers are serialized by
+``BEGIN IMMEDIATE``), an index hint, and the exception meaning "unique constraint violated".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+import orjson
+
+from stemma.store.contract import Entity, Kind, Scope
+
+ENTITY_COLUMNS = "kind, id, name, entity_type, source_uri, body, created_ms, modified_ms"
+
+Params = Sequence[Any]
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """The slice of a DB-API connection the queries use; PostgreSQL's adapter maps ``?``."""
+
+    def execute(self, sql: str, params: Params = (), /) -> Cursor: ...
+
+    def executemany(self, sql: str, params: Sequence[Params], /) -> Any: ...
+
+
+class SqlBase:
+    """Transactions and dialect hooks, supplied by each backend."""
+
+    token_secret: bytes
+    description: str
+
+    # Row locks taken inside write transactions; SQLite needs none (one writer at a time).
+    lock_for_update = ""
+    lock_for_share = ""
+    # Walking edges backwards must seek the destination index (SQLite needs a hint).
+    destination_index_hint = ""
+    # The exception a unique-constraint violation raises.
+    unique_violation: tuple[type[BaseException], ...] = ()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def _read(self, sql: str, params: Params) -> list[Any]:
+        raise NotImplementedError
+
+    def _load_secret(self) -> bytes:
+        """The page-token key shared by every process on this database (made once)."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('token_secret', ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (secrets.token_bytes(32),),
+            )
+            row = conn.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
+            return bytes(row[0])
+
+    def _exists(
+        self, conn: Connection, scope: Scope, kind: Kind, entity_id: str, lock: str = ""
+    ) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM entities WHERE account = ? AND region = ? AND kind = ? AND id = ?"
+            + lock,
+            (*scope, kind, entity_id),
+        ).fetchone()
+        return row is not None
+
+    def _lock_usage(self, conn: Connection, scope: Scope, kind: str) -> int:
+        """Lock the scope's usage counter for ``kind`` and return it: creates of one kind in one
+        scope then happen one at a time, so quotas are exact across server processes."""
+        conn.execute(
+            "INSERT INTO usage (account, region, kind, used) VALUES (?, ?, ?, 0)"
+            " ON CONFLICT (account, region, kind) DO NOTHING",
+            (*scope, kind),
+        )
+        row = conn.execute(
+            "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = ?"
+            + self.lock_for_update,
+            (*scope, kind),
+        ).fetchone()
+        return int(row[0])
+
+    def _count_usage(self, conn: Connection, scope: Scope, kind: str, delta: int) -> None:
+        conn.execute(
+            "UPDATE usage SET used = used + ? WHERE account = ? AND region = ? AND kind = ?",
+            (delta, *scope, kind),
+        )
+
+
+def entity_values(e: Entity) -> tuple[Any, ...]:
+    body = orjson.dumps(e.body).decode()
+    return (e.kind, e.id, e.name, e.entity_type, e.source_uri, body, e.created_ms, e.modified_ms)
+
+
+def entity_from_row(row: Sequence[Any]) -> Entity:
+    kind, entity_id, name, entity_type, source_uri, body, created_ms, modified_ms = row
+    return Entity(
+        kind, entity_id, name, entity_type, source_uri, orjson.loads(body), created_ms, modified_ms
+    )
+
+
+def refs_table(count: int) -> str:
+    """A CTE of ``count`` (kind, id) pairs. Joined with CROSS JOIN, it makes SQLite loop over the
+    pairs and seek an index for each; ``(kind, id) IN (VALUES ...)`` would scan the scope."""
+    return "WITH refs(kind, id) AS (VALUES " + ", ".join("(?, ?)" for _ in range(count)) + ")"
