@@ -3,6 +3,11 @@
 The session-wide ``server`` is shared; each test gets its own region through ``sm`` (a region is
 a separate namespace in stemma, as in SageMaker), so tests never see each other's entities.
 Tests that need a private server (quotas, restarts, kill -9) use ``start_server``.
+
+Every test that starts a server runs once per store backend (``backend``: ``sqlite`` and
+``postgres``), so the whole API suite proves both stores. PostgreSQL servers get a fresh database
+per data dir, created on the test server (``STEMMA_TEST_PG``, default the local one) and dropped
+when the run ends. ``STEMMA_TEST_BACKENDS=sqlite`` limits a run to one backend.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import pytest
 from botocore.config import Config
 
 STARTUP_TIMEOUT = 30.0
+BACKENDS = os.environ.get("STEMMA_TEST_BACKENDS", "sqlite,postgres").split(",")
+PG_ADMIN_URL = os.environ.get("STEMMA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ACCESS_KEY_ID = "AKIDSTEMMATEST"
 SECRET_ACCESS_KEY = "stemma-test-secret"
 
@@ -34,6 +41,7 @@ class Server:
     url: str
     data_dir: Path
     log_path: Path
+    db_url: str
     args: list[str] = field(default_factory=list)
     first_line: str = ""
 
@@ -67,10 +75,51 @@ def make_client(url: str, region: str = "us-east-1", **config: Any) -> Any:
     )
 
 
-def launch(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
+class Backend:
+    """A store backend for test servers: ``db_url(data_dir)`` names the database a server on
+    that data dir uses; on PostgreSQL each data dir gets a database of its own."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._databases: dict[Path, str] = {}
+        self._prefix = f"stemma_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    def db_url(self, data_dir: Path) -> str:
+        if self.name == "sqlite":
+            return f"sqlite:///{data_dir / 'stemma.db'}"
+        name = self._databases.get(data_dir)
+        if name is None:
+            name = f"{self._prefix}_{len(self._databases)}"
+            _admin(f'CREATE DATABASE "{name}"')
+            self._databases[data_dir] = name
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop_all(self) -> None:
+        for name in self._databases.values():
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._databases.clear()
+
+
+def _admin(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(statement.encode())
+
+
+SQLITE = Backend("sqlite")
+
+
+def launch(
+    data_dir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    backend: Backend = SQLITE,
+) -> Server:
     """Start ``stemma serve`` on a free port and wait for its start-up line."""
+    db_url = backend.db_url(data_dir)
     args = [sys.executable, "-m", "stemma", "serve", "--port", "0", "--data-dir", str(data_dir)]
-    args.extend(extra)
+    args.extend(["--db", db_url, *extra])
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_")}
     # The root key every test client signs with (make_client); a test may override it.
     full_env["STEMMA_ROOT_ACCESS_KEY_ID"] = ACCESS_KEY_ID
@@ -97,7 +146,7 @@ def launch(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Se
         process.wait()
         raise RuntimeError(f"stemma serve did not start: {log_path.read_text()}")
     url = line.split("listening on ", 1)[1].split()[0]
-    server = Server(process, url, data_dir, log_path, list(extra), line.strip())
+    server = Server(process, url, data_dir, log_path, db_url, list(extra), line.strip())
     _wait_healthy(server)
     return server
 
@@ -116,19 +165,28 @@ def _wait_healthy(server: Server) -> None:
     raise RuntimeError("stemma serve never became healthy")
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    """The store backend under test; every server-using test runs once per backend."""
+    chosen = Backend(request.param)
+    yield chosen
+    chosen.drop_all()
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = launch(tmp_path_factory.mktemp("stemma-shared"))
+def server(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[Server]:
+    running = launch(tmp_path_factory.mktemp(f"stemma-shared-{backend.name}"), backend=backend)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+def start_server(tmp_path: Path, backend: Backend) -> Iterator[Callable[..., Server]]:
     """Start private servers for one test; all are stopped afterwards."""
     started: list[Server] = []
 
     def start(*extra: str, data_dir: Path | None = None, **kw: Any) -> Server:
+        kw.setdefault("backend", backend)
         running = launch(data_dir or tmp_path / f"data-{len(started)}", *extra, **kw)
         started.append(running)
         return running

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -264,4 +265,5 @@ def _log(method: str, target: str, status: int, code: str | None) -> None:
 
 def create_app() -> StemmaApp:
     """Factory for server workers: settings come from the environment ``stemma serve`` set."""
-    return StemmaApp(Settings.from_env())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_ROOT_")}
+    return StemmaApp(Settings.from_env(env))

@@ -2,7 +2,8 @@
 
 The CLI builds its options from ``SETTINGS``; ``Settings.from_env`` reads them back in each
 server worker; ``docs/configuration.md`` is checked against this list by the test suite.
-Secrets (the root secret key) are never passed on to workers: they read keys from the store.
+The root key is never passed on to workers: the parent stores it, workers read keys from the
+store.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class Setting:
     default_text: str = ""  # for --help; the value itself is the Settings field default
     is_switch: bool = False  # a flag without a value
     repeatable: bool = False
-    secret: bool = False  # never copied into worker environments or logs
+    serve_only: bool = False  # read by the serving parent only, never copied to workers
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -118,6 +119,7 @@ SETTINGS: tuple[Setting, ...] = (
         "access key id of the root key; without one, a root key is generated on first start",
         "ID",
         "generated",
+        serve_only=True,
     ),
     Setting(
         "root_secret_access_key",
@@ -127,7 +129,7 @@ SETTINGS: tuple[Setting, ...] = (
         "secret access key of the root key (prefer the environment variable)",
         "SECRET",
         "generated",
-        secret=True,
+        serve_only=True,
     ),
     Setting(
         "no_auth",
@@ -230,10 +232,11 @@ class Settings:
             raise ValueError("--workers must be at least 1")
 
     def to_env(self) -> dict[str, str]:
-        """The settings as environment variables for worker processes, secrets left out."""
+        """The settings as environment variables for worker processes. The root key is left out:
+        the parent stores it, and workers read keys from the store."""
         env = {}
         for setting in SETTINGS:
-            if setting.secret:
+            if setting.serve_only:
                 continue
             value = getattr(self, setting.name)
             if isinstance(value, Quotas):

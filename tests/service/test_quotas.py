@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server, launch, unique
+from tests.conftest import Backend, Server, launch, unique
 
 LIMITS = {"contexts": 2, "actions": 2, "artifacts": 3, "associations": 2}
 
@@ -47,12 +47,12 @@ def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
 
 
 @pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def limited(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[Server]:
     """One private server with small quotas; each test uses a region of its own on it."""
     args: list[str] = []
     for name, value in LIMITS.items():
         args += ["--quota", f"{name}={value}"]
-    running = launch(tmp_path_factory.mktemp("stemma-quotas"), *args)
+    running = launch(tmp_path_factory.mktemp("stemma-quotas"), *args, backend=backend)
     yield running
     running.stop()
 

@@ -1,4 +1,4 @@
-"""Storage behind one contract (``contract.Store``), with an embedded SQLite implementation.
+"""Storage behind one contract (``contract.Store``): embedded SQLite, or PostgreSQL for teams.
 
 ``open_store`` picks the implementation from a database URL, so nothing above this package
 names a concrete store.
@@ -14,11 +14,18 @@ class UnsupportedDatabase(ValueError):
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open the store a URL names: ``sqlite:///path/to/file.db``."""
+    """Open the store a URL names: ``sqlite:///path/to/file.db`` or
+    ``postgresql://user@host:port/dbname``."""
     scheme, sep, rest = url.partition("://")
     if sep and scheme == "sqlite":
         from stemma.store.sqlite import open_sqlite
 
         # sqlite:///relative and sqlite:////absolute, as SQLAlchemy spells them.
         return open_sqlite(rest[1:] if rest.startswith("/") else rest, migrate=migrate)
-    raise UnsupportedDatabase(f"unsupported database URL {url!r}: expected sqlite:///PATH")
+    if sep and scheme in ("postgresql", "postgres"):
+        from stemma.store.postgres import open_postgres
+
+        return open_postgres(url, migrate=migrate)
+    raise UnsupportedDatabase(
+        f"unsupported database URL {url!r}: expected sqlite:///PATH or postgresql://..."
+    )

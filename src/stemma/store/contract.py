@@ -264,4 +264,7 @@ class Store(Protocol):
     def delete_access_key(self, access_key_id: str) -> None:
         """Raises NotFound when there is no such key."""
 
+    def ping(self) -> None:
+        """Raise Unavailable unless the database answers (for /readyz)."""
+
     def close(self) -> None: ...

@@ -101,6 +101,9 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
         except sqlite3.OperationalError as exc:
             raise Unavailable(str(exc)) from exc
 
+    def ping(self) -> None:
+        self._read("SELECT 1", ())
+
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:
