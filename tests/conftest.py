@@ -71,7 +71,7 @@ def make_client(url: str, region: str = "us-east-1", **config: Any) -> Any:
         region_name=region,
         aws_access_key_id=ACCESS_KEY_ID,
         aws_secret_access_key=SECRET_ACCESS_KEY,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
+        config=Config(**{"retries": {"max_attempts": 1, "mode": "standard"}, **config}),
     )
 
 

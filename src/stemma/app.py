@@ -88,7 +88,8 @@ class StemmaApp:
             if message["type"] == "lifespan.startup":
                 try:
                     if self.store is None:
-                        self.store = open_store(self.settings.db)
+                        # The parent process migrated before starting workers.
+                        self.store = open_store(self.settings.db, migrate=False)
                     master = load_master_key(self.settings.data_dir, create=True)
                     self.keys = KeyRing(self.store, master)
                 except Exception as exc:
@@ -104,8 +105,8 @@ class StemmaApp:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
-        if method == "GET" and path == "/healthz":
-            await _respond(send, 200, b'{"status":"ok"}', "application/json", None)
+        if method == "GET" and path in ("/healthz", "/readyz"):
+            await self._probe(path, send)
             return
         request_id = str(uuid.uuid4())
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
@@ -142,6 +143,20 @@ class StemmaApp:
             return
         await _respond(send, status, payload, CONTENT_TYPE, request_id)
         _log(method, target, status, None)
+
+    async def _probe(self, path: str, send: Send) -> None:
+        """Load-balancer probes: /healthz says the process serves, /readyz that the store answers.
+        Neither carries data, so neither needs a signature."""
+        if path == "/readyz":
+            try:
+                assert self.store is not None
+                await asyncio.get_running_loop().run_in_executor(None, self.store.ping)
+            except Exception as exc:
+                log.warning("not ready: %s", exc)
+                body = b'{"status":"unavailable"}'
+                await _respond(send, 503, body, "application/json", None)
+                return
+        await _respond(send, 200, b'{"status":"ok"}', "application/json", None)
 
     # -- pipeline ------------------------------------------------------------------------------
 

@@ -187,9 +187,17 @@ def _serve(settings: Settings) -> int:
     from stemma.store import open_store
 
     # Migrate and settle the root key once, before any worker starts.
-    store = open_store(settings.db)
+    store = open_store(settings.db, migrate=not settings.no_migrate)
     description = store.description
     try:
+        pending = store.pending_migrations()
+        if pending:
+            print(
+                f"stemma: {description} needs migrations {', '.join(pending)}; "
+                "run 'stemma migrate' (or start without --no-migrate)",
+                file=sys.stderr,
+            )
+            return 1
         ring = KeyRing(store, load_master_key(settings.data_dir, create=True))
         configured = None
         if settings.root_access_key_id:

@@ -132,6 +132,15 @@ SETTINGS: tuple[Setting, ...] = (
         serve_only=True,
     ),
     Setting(
+        "no_migrate",
+        "--no-migrate",
+        "STEMMA_NO_MIGRATE",
+        _flag,
+        "do not apply pending migrations at start (run 'stemma migrate' first)",
+        is_switch=True,
+        default_text="off",
+    ),
+    Setting(
         "no_auth",
         "--no-auth",
         "STEMMA_NO_AUTH",
@@ -210,6 +219,7 @@ class Settings:
     account_id: str = DEFAULT_ACCOUNT_ID
     root_access_key_id: str = ""
     root_secret_access_key: str = ""
+    no_migrate: bool = False
     no_auth: bool = False
     tls_cert: str = ""
     tls_key: str = ""

@@ -198,6 +198,9 @@ class Store(Protocol):
     def migrate(self) -> list[str]:
         """Apply pending schema migrations; returns their names. Safe from many processes."""
 
+    def pending_migrations(self) -> list[str]:
+        """The migrations not yet applied, by label (``0002_associations``)."""
+
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
         """Insert an entity and its tags. Raises AlreadyExists before QuotaExceeded (D26)."""
 

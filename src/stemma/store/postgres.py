@@ -146,7 +146,7 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
                                 "INSERT INTO schema_migrations VALUES (%s, %s, %s)",
                                 (migration.version, migration.name, time.time_ns() // 1_000_000),
                             )
-                            applied.append(f"{migration.version:04d}_{migration.name}")
+                            applied.append(migration.label)
                 finally:
                     conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
                     conn.autocommit = False
@@ -154,6 +154,12 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
             raise Unavailable(str(exc)) from exc
         self.token_secret = self._load_secret()
         return applied
+
+    def pending_migrations(self) -> list[str]:
+        done: set[int] = set()
+        if self._migrated():
+            done = {row[0] for row in self._read("SELECT version FROM schema_migrations", ())}
+        return [m.label for m in migrations.load("postgres") if m.version not in done]
 
     def _migrated(self) -> bool:
         rows = self._read("SELECT to_regclass('schema_migrations') IS NOT NULL", ())

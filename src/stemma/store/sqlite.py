@@ -133,9 +133,15 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                     (migration.version, migration.name, time.time_ns() // 1_000_000),
                 )
-                applied.append(f"{migration.version:04d}_{migration.name}")
+                applied.append(migration.label)
         self.token_secret = self._load_secret()
         return applied
+
+    def pending_migrations(self) -> list[str]:
+        done: set[int] = set()
+        if self._migrated():
+            done = {row[0] for row in self._read("SELECT version FROM schema_migrations", ())}
+        return [m.label for m in migrations.load("sqlite") if m.version not in done]
 
     def _migrated(self) -> bool:
         rows = self._read(

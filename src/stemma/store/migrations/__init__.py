@@ -17,6 +17,10 @@ class Migration:
     name: str
     sql: str
 
+    @property
+    def label(self) -> str:
+        return f"{self.version:04d}_{self.name}"
+
 
 def load(backend: str) -> list[Migration]:
     """The migrations for ``backend`` (``sqlite`` or ``postgres``), in order."""
