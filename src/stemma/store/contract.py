@@ -12,7 +12,7 @@ never sees HTTP and never builds an AWS message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Protocol
 
@@ -266,6 +266,12 @@ class Store(Protocol):
 
     def delete_access_key(self, access_key_id: str) -> None:
         """Raises NotFound when there is no such key."""
+
+    def bulk_load(
+        self, scope: Scope, entities: Iterable[Entity], associations: Iterable[Association]
+    ) -> tuple[int, int]:
+        """Seed many rows at once, without quota checks; ids must be new and association ends
+        loaded. Returns the counts loaded. See ``store/sql/bulk.py``."""
 
     def ping(self) -> None:
         """Raise Unavailable unless the database answers (for /readyz)."""

@@ -22,6 +22,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from stemma.store import migrations
 from stemma.store.contract import Unavailable
 from stemma.store.sql.base import Cursor, Params
+from stemma.store.sql.bulk import SqlBulk
 from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
@@ -60,7 +61,7 @@ class _Connection:
             cursor.executemany(_pg_sql(sql), params)
 
 
-class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
+class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     """The store contract on a PostgreSQL database shared by any number of servers."""
 
     lock_for_update = " FOR UPDATE"

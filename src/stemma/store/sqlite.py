@@ -21,6 +21,7 @@ from typing import Any
 from stemma.store import migrations
 from stemma.store.contract import Unavailable
 from stemma.store.sql.base import Connection, Params
+from stemma.store.sql.bulk import SqlBulk
 from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
@@ -29,7 +30,7 @@ from stemma.store.sql.tags import SqlTags
 BUSY_TIMEOUT_MS = 10_000
 
 
-class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys):
+class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     """The store contract on one SQLite database file."""
 
     # Without statistics SQLite may prefer a range of the primary key over the destination
