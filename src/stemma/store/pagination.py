@@ -32,7 +32,9 @@ def fingerprint(parts: dict[str, Any]) -> str:
 def encode(secret: bytes, operation: str, bound_to: str, position: Any) -> str:
     payload = orjson.dumps({"o": operation, "f": bound_to, "p": position})
     mac = hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
-    return base64.urlsafe_b64encode(mac + payload).decode("ascii").rstrip("=")
+    # The JSON payload comes first, so every token starts "eyJ": a token must never start with
+    # "-", or the AWS CLI reads `--next-token -...` as another option.
+    return base64.urlsafe_b64encode(payload + mac).decode("ascii").rstrip("=")
 
 
 def decode(secret: bytes, operation: str, bound_to: str, token: str) -> Any:
@@ -41,7 +43,7 @@ def decode(secret: bytes, operation: str, bound_to: str, token: str) -> Any:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (ValueError, TypeError):
         raise InvalidToken() from None
-    mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+    payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     expected = hmac.new(secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
     if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, expected):
         raise InvalidToken()
