@@ -31,6 +31,7 @@ from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.context import RequestContext
+from stemma.http_protocol import DeadlineHttpToolsProtocol
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -281,4 +282,6 @@ def _log(method: str, target: str, status: int, code: str | None) -> None:
 def create_app() -> StemmaApp:
     """Factory for server workers: settings come from the environment ``stemma serve`` set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_ROOT_")}
-    return StemmaApp(Settings.from_env(env))
+    settings = Settings.from_env(env)
+    DeadlineHttpToolsProtocol.header_timeout = settings.request_timeout
+    return StemmaApp(settings)

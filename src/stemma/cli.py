@@ -184,6 +184,7 @@ def _serve(settings: Settings) -> int:
 
     from stemma.auth.keys import KeyRing, ensure_root, load_master_key
     from stemma.auth.sigv4 import Credential
+    from stemma.http_protocol import DeadlineHttpToolsProtocol
     from stemma.store import open_store
 
     # Migrate and settle the root key once, before any worker starts.
@@ -242,6 +243,7 @@ def _serve(settings: Settings) -> int:
         date_header=False,
         ssl_certfile=settings.tls_cert or None,
         ssl_keyfile=settings.tls_key or None,
+        http=DeadlineHttpToolsProtocol,
     )
     server = uvicorn.Server(config)
     if settings.workers > 1:

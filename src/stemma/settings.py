@@ -27,7 +27,9 @@ def default_data_dir() -> Path:
     return Path(base) / "stemma"
 
 
-def _flag(text: str) -> bool:
+def _flag(text: str | bool) -> bool:
+    if isinstance(text, bool):  # a command-line switch
+        return text
     value = text.strip().lower()
     if value in ("1", "true", "yes", "on"):
         return True
@@ -181,7 +183,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--request-timeout",
         "STEMMA_REQUEST_TIMEOUT",
         float,
-        "seconds a client may take to send a request body",
+        "seconds a client may take to send its request headers, and again its body",
         "SECONDS",
         "30",
     ),

@@ -1,9 +1,9 @@
 """NextToken handling shared by every paged operation (D30).
 
-A token is bound to the operation and to the request members that shape the result (filters,
-sort, the resource listed), so reusing it with other members is ``Invalid NextToken.``; the page
-size is not bound and may change between pages. ``NextToken: ""`` means no token, as botocore
-treats it.
+A token is bound to the operation, to the caller's account and region, and to the request
+members that shape the result (filters, sort, the resource listed), so reusing it elsewhere is
+``Invalid NextToken.``; the page size is not bound and may change between pages.
+``NextToken: ""`` means no token, as botocore treats it.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ def decode_token(ctx: RequestContext, req: Request, bound: dict[str, Any]) -> An
     if not token:
         return None
     try:
-        return pagination.decode(
-            ctx.store.token_secret, ctx.operation, pagination.fingerprint(bound), token
-        )
+        return pagination.decode(ctx.store.token_secret, ctx.operation, _bind(ctx, bound), token)
     except pagination.InvalidToken:
         raise ValidationException(INVALID) from None
 
 
 def encode_token(ctx: RequestContext, bound: dict[str, Any], position: Any) -> str:
-    return pagination.encode(
-        ctx.store.token_secret, ctx.operation, pagination.fingerprint(bound), position
-    )
+    return pagination.encode(ctx.store.token_secret, ctx.operation, _bind(ctx, bound), position)
+
+
+def _bind(ctx: RequestContext, bound: dict[str, Any]) -> str:
+    return pagination.fingerprint({**bound, "@scope": [ctx.account, ctx.region]})
