@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from stemma.auth.keys import KeyRing, load_master_key
@@ -42,9 +42,9 @@ from stemma.protocol.errors import (
     ServiceUnavailable,
     UnknownOperationException,
 )
-from stemma.protocol.parser import parse_body
-from stemma.protocol.serializer import CONTENT_TYPE, error_body, serialize_output
-from stemma.protocol.validator import validate
+from stemma.protocol.parser import decoder_for, parse_body
+from stemma.protocol.serializer import CONTENT_TYPE, encoder_for, error_body, serialize_output
+from stemma.protocol.validator import checker_for, validate
 from stemma.service import HANDLERS
 from stemma.settings import Settings
 from stemma.store import open_store
@@ -73,7 +73,7 @@ class StemmaApp:
         self.keys: KeyRing | None = None
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
         self.skew = dt.timedelta(seconds=settings.clock_skew)
-        model.service_model()  # load the model before the first request, not during it
+        _compile(HANDLERS)  # load the model and compile every served shape before serving
 
     # -- ASGI entry ----------------------------------------------------------------------------
 
@@ -223,6 +223,18 @@ class StemmaApp:
         except Exception as exc:
             log.exception("internal error in %s", name)
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
+
+
+def _compile(operations: Iterable[str]) -> None:
+    for name in operations:
+        op = model.operation(name)
+        if op is None:
+            raise RuntimeError(f"served operation {name} is not in the service model")
+        if op.input_shape is not None:
+            decoder_for(op.input_shape)
+            checker_for(op.input_shape)
+        if op.output_shape is not None:
+            encoder_for(op.output_shape)
 
 
 def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException:

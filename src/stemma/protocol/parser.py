@@ -20,6 +20,7 @@ import orjson
 from botocore.model import OperationModel, Shape
 
 from stemma.protocol.errors import SerializationException
+from stemma.protocol.shape_cache import ShapeCache
 
 Decoder = Callable[[Any, str], Any]
 
@@ -41,19 +42,12 @@ def parse_body(op: OperationModel, body: bytes) -> dict[str, Any]:
     return result
 
 
-# Shape names are unique within a service model, so they key the cache.
-_DECODERS: dict[str, Decoder] = {}
-
-
 def decoder_for(shape: Shape) -> Decoder:
-    decoder = _DECODERS.get(shape.name)
-    if decoder is None:
-        name = shape.name
-        # A placeholder first, so a recursive shape refers to itself instead of looping.
-        _DECODERS[name] = lambda value, path: _DECODERS[name](value, path)
-        decoder = _BUILDERS.get(shape.type_name, _build_passthrough)(shape)
-        _DECODERS[name] = decoder
-    return decoder
+    return _DECODERS.get(shape)
+
+
+def _build(shape: Shape) -> Decoder:
+    return _BUILDERS.get(shape.type_name, _build_passthrough)(shape)
 
 
 def _mismatch(path: str, expected: str) -> SerializationException:
@@ -191,3 +185,5 @@ _BUILDERS: dict[str, Callable[[Shape], Decoder]] = {
     "boolean": _build_boolean,
     "timestamp": _build_timestamp,
 }
+
+_DECODERS: ShapeCache[Decoder] = ShapeCache(_build)

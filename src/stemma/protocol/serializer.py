@@ -18,6 +18,7 @@ from botocore.model import OperationModel, Shape
 
 from stemma.protocol.errors import ServiceError
 from stemma.protocol.model import modeled_error_codes
+from stemma.protocol.shape_cache import ShapeCache
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
@@ -44,19 +45,12 @@ def error_body(error: ServiceError) -> bytes:
     return orjson.dumps(body)
 
 
-# Shape names are unique within a service model, so they key the cache.
-_ENCODERS: dict[str, Encoder] = {}
-
-
 def encoder_for(shape: Shape) -> Encoder:
-    encoder = _ENCODERS.get(shape.name)
-    if encoder is None:
-        name = shape.name
-        # A placeholder first, so a recursive shape refers to itself instead of looping.
-        _ENCODERS[name] = lambda value: _ENCODERS[name](value)
-        encoder = _BUILDERS.get(shape.type_name, _build_passthrough)(shape)
-        _ENCODERS[name] = encoder
-    return encoder
+    return _ENCODERS.get(shape)
+
+
+def _build(shape: Shape) -> Encoder:
+    return _BUILDERS.get(shape.type_name, _build_passthrough)(shape)
 
 
 def _build_structure(shape: Shape) -> Encoder:
@@ -103,3 +97,5 @@ _BUILDERS: dict[str, Callable[[Shape], Encoder]] = {
     "map": _build_map,
     "timestamp": _build_timestamp,
 }
+
+_ENCODERS: ShapeCache[Encoder] = ShapeCache(_build)

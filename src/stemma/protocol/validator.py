@@ -20,6 +20,7 @@ import regex
 from botocore.model import OperationModel, Shape
 
 from stemma.protocol.errors import ValidationException
+from stemma.protocol.shape_cache import ShapeCache
 
 # check(value, path, errors): appends one message item per violation.
 Checker = Callable[[Any, str, list[str]], None]
@@ -72,19 +73,8 @@ def camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-# Shape names are unique within a service model, so they key the cache.
-_CHECKERS: dict[str, Checker] = {}
-
-
 def checker_for(shape: Shape) -> Checker:
-    checker = _CHECKERS.get(shape.name)
-    if checker is None:
-        name = shape.name
-        # A placeholder first, so a recursive shape refers to itself instead of looping.
-        _CHECKERS[name] = lambda value, path, errors: _CHECKERS[name](value, path, errors)
-        checker = _build(shape)
-        _CHECKERS[name] = checker
-    return checker
+    return _CHECKERS.get(shape)
 
 
 def _build(shape: Shape) -> Checker:
@@ -263,3 +253,6 @@ def _check_size(tests: list[ScalarTest], value: Any, path: str, errors: list[str
         text = test(value)
         if text is not None:
             errors.append(violation(value, path, text))
+
+
+_CHECKERS: ShapeCache[Checker] = ShapeCache(_build)

@@ -78,7 +78,9 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                 max_size=pool_size,
                 timeout=POOL_TIMEOUT_S,
                 open=True,
-                check=ConnectionPool.check_connection,  # replace connections that died idle
+                # No check on checkout (it would cost a round trip per request): a connection
+                # that died idle fails its next statement, the request is answered 503 (which
+                # clients retry), and the pool discards the broken connection.
             )
             self._pool.wait(timeout=POOL_TIMEOUT_S)
         except (PoolTimeout, psycopg.Error) as exc:
