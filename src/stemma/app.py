@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from stemma import ui
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
@@ -108,6 +109,9 @@ class StemmaApp:
         method, path = scope["method"], scope["path"]
         if method == "GET" and path in ("/healthz", "/readyz"):
             await self._probe(path, send)
+            return
+        if method in ("GET", "HEAD") and (path == "/ui" or path.startswith("/ui/")):
+            await _ui(path, send)
             return
         request_id = str(uuid.uuid4())
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
@@ -223,6 +227,22 @@ class StemmaApp:
         except Exception as exc:
             log.exception("internal error in %s", name)
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
+
+
+async def _ui(path: str, send: Send) -> None:
+    found = ui.resolve(path)
+    if found is None:
+        body, content_type, status = b"Not found\n", "text/plain; charset=utf-8", 404
+    else:
+        (body, content_type), status = found, 200
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-cache"),
+        *ui.SECURITY_HEADERS,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _compile(operations: Iterable[str]) -> None:
