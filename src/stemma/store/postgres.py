@@ -69,6 +69,7 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     unique_violation = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str, *, migrate: bool = True, pool_size: int = 8) -> None:
+        super().__init__()
         self.url = url
         self.description = _redact(url)
         try:

@@ -43,6 +43,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
 
     def __init__(self, path: Path, *, migrate: bool = True) -> None:
         self.path = path
+        super().__init__()
         self.description = f"sqlite:///{path}"
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []

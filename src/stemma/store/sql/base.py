@@ -53,6 +53,10 @@ class SqlBase:
     # The exception a unique-constraint violation raises.
     unique_violation: tuple[type[BaseException], ...] = ()
 
+    def __init__(self) -> None:
+        # Scopes whose default lineage group this process has seen committed.
+        self._grouped: set[Scope] = set()
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
         raise NotImplementedError
@@ -98,6 +102,17 @@ class SqlBase:
         row = conn.execute(
             "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = ?"
             + self.lock_for_update,
+            (*scope, kind),
+        ).fetchone()
+        return int(row[0])
+
+    def _take_usage(self, conn: Connection, scope: Scope, kind: str) -> int:
+        """Count one more ``kind`` in the scope and return the new count, locking the counter
+        (on PostgreSQL) until the transaction ends; a rollback returns it."""
+        row = conn.execute(
+            "INSERT INTO usage (account, region, kind, used) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (account, region, kind) DO UPDATE SET used = usage.used + 1"
+            " RETURNING used",
             (*scope, kind),
         ).fetchone()
         return int(row[0])

@@ -40,11 +40,11 @@ class SqlEntities(SqlBase):
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
         e = new.entity
         with self._write() as conn:
-            used = self._lock_usage(conn, scope, e.kind)
-            if self._exists(conn, scope, e.kind, e.id):
-                raise AlreadyExists(e.id)
-            if new.quota is not None and used >= new.quota:
-                raise QuotaExceeded(new.quota, used)
+            used = self._take_usage(conn, scope, e.kind)
+            if new.quota is not None and used > new.quota:
+                if self._exists(conn, scope, e.kind, e.id):  # a duplicate is reported first
+                    raise AlreadyExists(e.id)
+                raise QuotaExceeded(new.quota, used - 1)
             try:
                 conn.execute(
                     f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
@@ -52,13 +52,13 @@ class SqlEntities(SqlBase):
                     (*scope, *entity_values(e)),
                 )
             except self.unique_violation:
-                raise AlreadyExists(e.id) from None
-            self._count_usage(conn, scope, e.kind, 1)
-            conn.execute(
-                "INSERT INTO lineage_groups (account, region, name, created_ms)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (*scope, DEFAULT_LINEAGE_GROUP, e.created_ms),
-            )
+                raise AlreadyExists(e.id) from None  # the rollback returns the usage taken
+            if scope not in self._grouped:
+                conn.execute(
+                    "INSERT INTO lineage_groups (account, region, name, created_ms)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (*scope, DEFAULT_LINEAGE_GROUP, e.created_ms),
+                )
             if new.tags:
                 conn.executemany(
                     "INSERT INTO tags (account, region, kind, id, key, value, position)"
@@ -68,6 +68,7 @@ class SqlEntities(SqlBase):
                         for position, tag in enumerate(new.tags, start=1)
                     ],
                 )
+        self._grouped.add(scope)  # committed: the scope's lineage group exists
 
     def get_entity(self, scope: Scope, kind: Kind, entity_id: str) -> Entity | None:
         rows = self._read(
