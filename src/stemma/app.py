@@ -59,6 +59,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 TARGET_PREFIX = "SageMaker."
+# Operations that only read. On a store whose reads are local and take microseconds (SQLite),
+# they run on the event loop; everything else runs in a worker thread.
+_READ_PREFIXES = tuple(f"{TARGET_PREFIX}{verb}" for verb in ("Describe", "List", "Query", "Get"))
 DEFAULT_REGION = "us-east-1"
 MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
@@ -74,6 +77,7 @@ class StemmaApp:
         self.keys: KeyRing | None = None
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
         self.skew = dt.timedelta(seconds=settings.clock_skew)
+        self.inline_reads = False  # set at start-up from the store
         _compile(HANDLERS)  # load the model and compile every served shape before serving
 
     # -- ASGI entry ----------------------------------------------------------------------------
@@ -92,6 +96,7 @@ class StemmaApp:
                     if self.store is None:
                         # The parent process migrated before starting workers.
                         self.store = open_store(self.settings.db, migrate=False)
+                    self.inline_reads = self.store.local_reads
                     master = load_master_key(self.settings.data_dir, create=True)
                     self.keys = KeyRing(self.store, master)
                 except Exception as exc:
@@ -139,8 +144,12 @@ class StemmaApp:
                 headers,
                 body,
             )
-            loop = asyncio.get_running_loop()
-            status, payload = 200, await loop.run_in_executor(None, self._dispatch, request, target)
+            if self.inline_reads and target.startswith(_READ_PREFIXES):
+                payload = self._dispatch(request, target)  # microseconds: not worth a thread hop
+            else:
+                loop = asyncio.get_running_loop()
+                payload = await loop.run_in_executor(None, self._dispatch, request, target)
+            status = 200
         except ServiceError as error:
             status, payload = error.status, error_body(error)
             await _respond(send, status, payload, CONTENT_TYPE, request_id, error.code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ class RequestContext:
     def scope(self) -> Scope:
         return Scope(self.account, self.region)
 
-    @property
+    @functools.cached_property
     def partition(self) -> str:
         """The ARN partition for the region (D16)."""
         if self.region.startswith("cn-"):

@@ -38,10 +38,14 @@ def service_model() -> ServiceModel:
 
 def operation(name: str) -> OperationModel | None:
     """The operation called ``name``, or None when the model has no such operation."""
+    return _operations().get(name)
+
+
+@functools.cache
+def _operations() -> dict[str, OperationModel]:
+    # operation_names is a list of several hundred; a dict keeps the lookup O(1) per request.
     model = service_model()
-    if name not in model.operation_names:
-        return None
-    return model.operation_model(name)
+    return {name: model.operation_model(name) for name in model.operation_names}
 
 
 @functools.cache

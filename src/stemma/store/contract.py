@@ -195,6 +195,10 @@ class Store(Protocol):
     description: str
     """Where the data lives, for the start-up line and logs (no credentials)."""
 
+    local_reads: bool
+    """Reads are local and take microseconds (no network round trip): callers may run them
+    without handing them to a thread."""
+
     def migrate(self) -> list[str]:
         """Apply pending schema migrations; returns their names. Safe from many processes."""
 

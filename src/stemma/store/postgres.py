@@ -66,6 +66,7 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
 
     lock_for_update = " FOR UPDATE"
     lock_for_share = " FOR SHARE"
+    local_reads = False
     unique_violation = (psycopg.errors.UniqueViolation,)
 
     def __init__(self, url: str, *, migrate: bool = True, pool_size: int = 8) -> None:

@@ -39,6 +39,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     # Without statistics SQLite may prefer a range of the primary key over the destination
     # index when walking edges backwards; naming the index keeps each ref one seek.
     destination_index_hint = " INDEXED BY associations_by_destination"
+    local_reads = True
     unique_violation = (sqlite3.IntegrityError,)
 
     def __init__(self, path: Path, *, migrate: bool = True) -> None:
