@@ -66,6 +66,7 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
 
     lock_for_update = " FOR UPDATE"
     lock_for_share = " FOR SHARE"
+    migration_set = "postgres"
     local_reads = False
     unique_violation = (psycopg.errors.UniqueViolation,)
 
@@ -137,7 +138,7 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER"
                             " PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)"
                         )
-                    for migration in migrations.load("postgres"):
+                    for migration in migrations.load(self.migration_set):
                         with conn.transaction():
                             done = conn.execute(
                                 "SELECT 1 FROM schema_migrations WHERE version = %s",
@@ -159,12 +160,6 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             raise Unavailable(str(exc)) from exc
         self.token_secret = self._load_secret()
         return applied
-
-    def pending_migrations(self) -> list[str]:
-        done: set[int] = set()
-        if self._migrated():
-            done = {row[0] for row in self._read("SELECT version FROM schema_migrations", ())}
-        return [m.label for m in migrations.load("postgres") if m.version not in done]
 
     def _migrated(self) -> bool:
         rows = self._read("SELECT to_regclass('schema_migrations') IS NOT NULL", ())

@@ -39,6 +39,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     # Without statistics SQLite may prefer a range of the primary key over the destination
     # index when walking edges backwards; naming the index keeps each ref one seek.
     destination_index_hint = " INDEXED BY associations_by_destination"
+    migration_set = "sqlite"
     local_reads = True
     unique_violation = (sqlite3.IntegrityError,)
 
@@ -137,7 +138,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)"
             )
-        for migration in migrations.load("sqlite"):
+        for migration in migrations.load(self.migration_set):
             with self._write() as conn:
                 done = conn.execute(
                     "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
@@ -153,12 +154,6 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                 applied.append(migration.label)
         self.token_secret = self._load_secret()
         return applied
-
-    def pending_migrations(self) -> list[str]:
-        done: set[int] = set()
-        if self._migrated():
-            done = {row[0] for row in self._read("SELECT version FROM schema_migrations", ())}
-        return [m.label for m in migrations.load("sqlite") if m.version not in done]
 
     def _migrated(self) -> bool:
         rows = self._read(

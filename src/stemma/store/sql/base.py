@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from stemma.store import migrations
 from stemma.store.contract import Entity, Kind, Scope
 
 ENTITY_COLUMNS = "kind, id, name, entity_type, source_uri, body, created_ms, modified_ms"
@@ -50,6 +51,8 @@ class SqlBase:
     lock_for_share = ""
     # Walking edges backwards must seek the destination index (SQLite needs a hint).
     destination_index_hint = ""
+    # The folder of store/migrations this backend applies.
+    migration_set = ""
     # The exception a unique-constraint violation raises.
     unique_violation: tuple[type[BaseException], ...] = ()
 
@@ -69,6 +72,16 @@ class SqlBase:
 
     def _read(self, sql: str, params: Params) -> list[Any]:
         raise NotImplementedError
+
+    def _migrated(self) -> bool:
+        """Whether the schema_migrations table exists."""
+        raise NotImplementedError
+
+    def pending_migrations(self) -> list[str]:
+        done: set[int] = set()
+        if self._migrated():
+            done = {row[0] for row in self._read("SELECT version FROM schema_migrations", ())}
+        return [m.label for m in migrations.load(self.migration_set) if m.version not in done]
 
     def _load_secret(self) -> bytes:
         """The page-token key shared by every process on this database (made once)."""
