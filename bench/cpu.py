@@ -38,10 +38,18 @@ def measure(calls: int = 3000) -> dict[str, float]:
         app.keys = KeyRing(store, load_master_key(Path(work), create=True))
         app.keys.add(ACCESS_KEY_ID, SECRET_ACCESS_KEY, settings.account_id, is_root=True)
         creates = [
-            _parse(raw_request(HOST, "SageMaker.CreateContext", {
-                "ContextName": f"c{i}", "Source": {"SourceUri": f"s3://b/{i}"},
-                "ContextType": "Endpoint", "Properties": {"k": "v"},
-            }))
+            _parse(
+                raw_request(
+                    HOST,
+                    "SageMaker.CreateContext",
+                    {
+                        "ContextName": f"c{i}",
+                        "Source": {"SourceUri": f"s3://b/{i}"},
+                        "ContextType": "Endpoint",
+                        "Properties": {"k": "v"},
+                    },
+                )
+            )
             for i in range(calls)
         ]
         describes = [

@@ -34,7 +34,9 @@ def record(sm: Any) -> dict[str, str]:
         ArtifactName="churn-raw",
         Source={
             "SourceUri": "s3://acme-data/churn/raw/2026-11-01.csv",
-            "SourceTypes": [{"SourceIdType": "S3ETag", "Value": "9b2cf535f27731c974343645a3985328"}],
+            "SourceTypes": [
+                {"SourceIdType": "S3ETag", "Value": "9b2cf535f27731c974343645a3985328"}
+            ],
         },
         ArtifactType="DataSet",
         Properties={"rows": "1048576"},

@@ -1,0 +1,155 @@
+"""The Markdown report: every figure of a run, and each target with its verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _rps(result: dict[str, Any]) -> str:
+    return f"{result['requests_per_second']:,.0f}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def write_report(results: dict[str, Any], path: Path) -> None:
+    lines = [
+        f"# stemma benchmark, {results['when']}",
+        "",
+        f"Machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}, "
+        f"{results['machine']['platform']}. Quick run: {results['quick']}.",
+        "Load from wrk replaying pre-signed requests (32 connections for throughput, 1 for "
+        "latency); ratios are within this run.",
+        "",
+    ]
+    targets: list[tuple[str, str, bool]] = []
+    if "throughput" in results:
+        t = results["throughput"]
+        lines += [
+            "## Throughput (1 worker, SQLite durable, SigV4 verified)",
+            "",
+            "| Target | req/s | p50 ms | p99 ms | errors |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for label, key in (
+            ("bare ASGI ceiling (same server stack)", "bare_asgi"),
+            ("stemma CreateContext", "create_context"),
+            ("stemma DescribeContext", "describe_context"),
+            ("stemma ListContexts", "list_contexts"),
+            ("moto server CreateExperiment", "moto_create_experiment"),
+        ):
+            r = t[key]
+            lines.append(
+                f"| {label} | {_rps(r)} | {_ms(r['p50_ms'])} | {_ms(r['p99_ms'])} | {r['errors']} |"
+            )
+        lines.append("")
+        targets.append(
+            (
+                "CreateContext >= 0.25 x bare ASGI",
+                f"{t['create_vs_ceiling']:.2f} x",
+                t["create_vs_ceiling"] >= 0.25,
+            )
+        )
+        targets.append(
+            (
+                "CreateContext >= 20 x moto CreateExperiment",
+                f"{t['create_vs_moto']:.1f} x",
+                t["create_vs_moto"] >= 20,
+            )
+        )
+    if "workers" in results:
+        w = results["workers"]
+        lines += [
+            "## Workers",
+            "",
+            "| Workers | CreateContext req/s | DescribeContext req/s |",
+            "|---:|---:|---:|",
+            f"| 1 | {_rps(w['1']['create_context'])} | {_rps(w['1']['describe_context'])} |",
+            f"| 2 | {_rps(w['2']['create_context'])} | {_rps(w['2']['describe_context'])} |",
+            "",
+            f"DescribeContext with 2 workers: {w['describe_2_vs_1']:.2f} x one worker; "
+            f"CreateContext: {w['create_2_vs_1']:.2f} x.",
+            "",
+        ]
+    if "boto3" in results:
+        b = results["boto3"]
+        lines += [
+            "## boto3's own cost",
+            "",
+            f"DescribeContext through boto3: p50 {_ms(b['boto3_describe_p50_ms'])} ms; the same "
+            f"call on the wire (wrk, 1 connection): p50 {_ms(b['wire_describe_p50_ms'])} ms. "
+            f"boto3's share of a call: {b['boto3_share']:.0%}.",
+            "",
+        ]
+    if "scaling" in results:
+        s = results["scaling"]
+        lines += [
+            "## Scaling (1 connection; p50 / p99 in ms)",
+            "",
+            "| Contexts | Associations | ListContexts (type filter) | DescribeContext | "
+            "QueryLineage Both depth 10 (~200 vertices) | RSS MB | DB MB | seed s |",
+            "|---:|---:|---|---|---|---:|---:|---:|",
+        ]
+        for row in s.values():
+            lines.append(
+                f"| {row['contexts']:,} | {row['associations']:,} | "
+                f"{_ms(row['list_contexts']['p50_ms'])} / {_ms(row['list_contexts']['p99_ms'])} | "
+                f"{_ms(row['describe_context']['p50_ms'])} / "
+                f"{_ms(row['describe_context']['p99_ms'])} | "
+                f"{_ms(row['query_lineage']['p50_ms'])} / {_ms(row['query_lineage']['p99_ms'])} | "
+                f"{row['rss_mb']:.0f} | {row['db_mb']:.0f} | {row['seed_seconds']:.0f} |"
+            )
+        lines.append("")
+        small, large = s[min(s, key=int)], s[max(s, key=int)]
+        list_ratio = large["list_contexts"]["p50_ms"] / small["list_contexts"]["p50_ms"]
+        lineage_ratio = large["query_lineage"]["p50_ms"] / small["query_lineage"]["p50_ms"]
+        size = f"{large['contexts']:,}"
+        targets.append(
+            (f"ListContexts p50 at {size} <= 2 x at 1k", f"{list_ratio:.2f} x", list_ratio <= 2)
+        )
+        targets.append(
+            (
+                f"QueryLineage p50 at {size} associations <= 30 ms",
+                f"{large['query_lineage']['p50_ms']:.1f} ms",
+                large["query_lineage"]["p50_ms"] <= 30,
+            )
+        )
+        targets.append(
+            (
+                f"QueryLineage p50 at {size} <= 2 x at 1k",
+                f"{lineage_ratio:.2f} x",
+                lineage_ratio <= 2,
+            )
+        )
+        targets.append(
+            (
+                f"server RSS <= 150 MB with {large['entities']:,} entities",
+                f"{large['rss_mb']:.0f} MB",
+                large["rss_mb"] <= 150,
+            )
+        )
+    if "cluster" in results:
+        c = results["cluster"]
+        lines += [
+            "## Several servers on one PostgreSQL database (16 connections each)",
+            "",
+            "| Servers | CreateContext req/s (total) | DescribeContext req/s (total) | errors |",
+            "|---:|---:|---:|---:|",
+        ]
+        for count, row in c.items():
+            errors = row["create"]["errors"] + row["describe"]["errors"]
+            lines.append(
+                f"| {count} | {_rps(row['create'])} | {_rps(row['describe'])} | {errors} |"
+            )
+        lines.append("")
+    if targets:
+        lines += ["## Targets", "", "| Target | Measured | Verdict |", "|---|---:|---|"]
+        lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets]
+        lines.append("")
+    path.write_text("\n".join(lines))
