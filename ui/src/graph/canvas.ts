@@ -1,0 +1,264 @@
+// The drawn graph: cytoscape.js renders it, dagre lays it out in layers (sources before
+// destinations), and this class is the only code that touches either. Loaded on demand, so the
+// lists and details never download it.
+
+import dagre from "@dagrejs/dagre";
+import cytoscape from "cytoscape";
+import type { Edge, Vertex } from "./model";
+import { graphStyle, NODE_HEIGHT, NODE_WIDTH } from "./style";
+
+export type RankDir = "LR" | "TB";
+export type LayoutChoice = RankDir | "auto";
+
+export interface CanvasHandlers {
+  select(arn: string | null): void;
+  expand(arn: string): void;
+}
+
+export interface NodeLabel {
+  name: string;
+  type: string;
+}
+
+const MAX_NAME = 24;
+/** Below this zoom labels are too small to read: a big graph opens at this zoom around the
+ * start vertex instead of fitted (the Fit button shows all of it). */
+const READABLE_ZOOM = 0.7;
+const MAX_FIT_ZOOM = 1.25;
+
+function shorten(text: string): string {
+  return text.length > MAX_NAME ? `${text.slice(0, MAX_NAME - 1)}…` : text;
+}
+
+// cytoscape adds a <style> element to <head> unless an element with this id exists; the CSP
+// forbids inline styles, so a marker stands in for it and app.css carries the one rule.
+function preventInlineStylesheet(): void {
+  const id = "__________cytoscape_stylesheet";
+  if (!document.getElementById(id)) {
+    const marker = document.createElement("meta");
+    marker.id = id;
+    marker.name = "cytoscape-stylesheet";
+    marker.content = "provided by app.css";
+    document.head.append(marker);
+  }
+}
+
+export class LineageCanvas {
+  private readonly cy: cytoscape.Core;
+  private layoutChoice: LayoutChoice = "auto";
+  private start = "";
+  rankDir: RankDir = "LR";
+
+  constructor(
+    readonly container: HTMLElement,
+    private readonly handlers: CanvasHandlers,
+  ) {
+    preventInlineStylesheet();
+    this.cy = cytoscape({
+      container,
+      style: graphStyle(),
+      minZoom: 0.05,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      autoungrabify: false,
+    });
+    this.cy.on("tap", "node", (event) => this.handlers.select(event.target.id()));
+    this.cy.on("tap", (event) => {
+      if (event.target === this.cy) this.handlers.select(null);
+    });
+    this.cy.on("dbltap", "node", (event) => this.handlers.expand(event.target.id()));
+  }
+
+  get size(): { nodes: number; edges: number } {
+    return { nodes: this.cy.nodes().length, edges: this.cy.edges().length };
+  }
+
+  /** Add vertices and edges (those already drawn are skipped) and lay the graph out again. */
+  add(
+    vertices: Vertex[],
+    edges: Edge[],
+    labels: (arn: string) => NodeLabel,
+    start: string,
+    focus?: string,
+  ): void {
+    this.start = start;
+    const elements: cytoscape.ElementDefinition[] = [];
+    for (const v of vertices) {
+      if (this.cy.getElementById(v.arn).nonempty()) continue;
+      const label = labels(v.arn);
+      elements.push({
+        group: "nodes",
+        data: { id: v.arn, lineage: v.lineageType, label: this.text(label) },
+        classes: [`lt-${v.lineageType.toLowerCase()}`, v.arn === start ? "start" : ""]
+          .filter(Boolean)
+          .join(" "),
+      });
+    }
+    for (const e of edges) {
+      if (this.cy.getElementById(e.id).nonempty()) continue;
+      elements.push({
+        group: "edges",
+        data: { id: e.id, source: e.source, target: e.destination, label: e.associationType },
+      });
+    }
+    this.cy.add(elements);
+    this.layout(focus);
+  }
+
+  clear(): void {
+    this.cy.elements().remove();
+  }
+
+  setLabel(arn: string, label: NodeLabel): void {
+    const node = this.cy.getElementById(arn);
+    if (node.nonempty()) node.data("label", this.text(label));
+  }
+
+  markExpanded(arn: string): void {
+    this.cy.getElementById(arn).addClass("expanded");
+  }
+
+  private text(label: NodeLabel): string {
+    return label.type ? `${shorten(label.name)}\n${shorten(label.type)}` : shorten(label.name);
+  }
+
+  setLayout(choice: LayoutChoice): void {
+    this.layoutChoice = choice;
+    this.layout();
+  }
+
+  /** Layered layout. "auto" tries left-to-right and top-to-bottom and keeps the one that fits
+   * the canvas at the larger zoom, so wide and deep graphs both stay readable. */
+  layout(focus?: string): void {
+    if (this.cy.nodes().empty()) return;
+    const choices: RankDir[] = this.layoutChoice === "auto" ? ["LR", "TB"] : [this.layoutChoice];
+    let best: { dir: RankDir; positions: Map<string, cytoscape.Position>; zoom: number } | null =
+      null;
+    for (const dir of choices) {
+      const { positions, width, height } = this.dagre(dir);
+      const zoom = Math.min(
+        (this.container.clientWidth || 800) / width,
+        (this.container.clientHeight || 600) / height,
+      );
+      if (!best || zoom > best.zoom * 1.05) best = { dir, positions, zoom };
+    }
+    if (!best) return;
+    this.rankDir = best.dir;
+    const positions = best.positions;
+    this.cy.nodes().positions((node) => positions.get(node.id()) ?? { x: 0, y: 0 });
+    this.view(focus ?? this.start);
+  }
+
+  /** Show the whole graph when it fits at a readable zoom; otherwise a readable part of it
+   * around `focus` (the start, or the node just expanded), with no empty margin on a side
+   * where the graph goes on. The Fit button shows all of it. */
+  private view(focus: string): void {
+    this.fit();
+    const zoom = this.cy.zoom();
+    if (zoom > MAX_FIT_ZOOM) {
+      this.cy.zoom(MAX_FIT_ZOOM);
+      this.cy.center();
+    }
+    if (zoom >= READABLE_ZOOM) return;
+    const node = this.cy.getElementById(focus);
+    this.cy.zoom(READABLE_ZOOM);
+    this.cy.center(node.nonempty() ? node : undefined);
+    const box = this.cy.elements().renderedBoundingBox();
+    const width = this.container.clientWidth;
+    const height = this.container.clientHeight;
+    const margin = 24;
+    const shift = (low: number, high: number, size: number) => {
+      if (high - low + 2 * margin <= size) return 0;
+      if (low > margin) return margin - low;
+      if (high < size - margin) return size - margin - high;
+      return 0;
+    };
+    this.cy.panBy({ x: shift(box.x1, box.x2, width), y: shift(box.y1, box.y2, height) });
+  }
+
+  private dagre(dir: RankDir): {
+    positions: Map<string, cytoscape.Position>;
+    width: number;
+    height: number;
+  } {
+    const g = new dagre.graphlib.Graph({ multigraph: false });
+    g.setGraph({ rankdir: dir, nodesep: 20, ranksep: 70, edgesep: 10, marginx: 24, marginy: 24 });
+    g.setDefaultEdgeLabel(() => ({}));
+    this.cy.nodes().forEach((node) => {
+      g.setNode(node.id(), { width: NODE_WIDTH, height: NODE_HEIGHT });
+    });
+    this.cy.edges().forEach((edge) => {
+      g.setEdge(edge.source().id(), edge.target().id());
+    });
+    dagre.layout(g);
+    const positions = new Map<string, cytoscape.Position>();
+    for (const id of g.nodes()) {
+      const n = g.node(id);
+      positions.set(id, { x: n.x, y: n.y });
+    }
+    const graph = g.graph();
+    return { positions, width: graph.width ?? 1, height: graph.height ?? 1 };
+  }
+
+  /** Select a node; with `reveal`, bring it into view (at a readable zoom) if it is not. */
+  select(arn: string | null, reveal = false): void {
+    this.cy.nodes(":selected").unselect();
+    if (!arn) return;
+    const node = this.cy.getElementById(arn);
+    node.select();
+    if (!reveal || node.empty()) return;
+    const box = node.renderedBoundingBox();
+    const visible =
+      box.x1 >= 0 &&
+      box.y1 >= 0 &&
+      box.x2 <= this.container.clientWidth &&
+      box.y2 <= this.container.clientHeight;
+    if (!visible || this.cy.zoom() < READABLE_ZOOM) {
+      this.cy.animate(
+        { center: { eles: node }, zoom: Math.max(this.cy.zoom(), READABLE_ZOOM) },
+        { duration: 200 },
+      );
+    }
+  }
+
+  fit(): void {
+    this.cy.fit(undefined, 30);
+  }
+
+  zoomBy(factor: number): void {
+    const zoom = this.cy.zoom() * factor;
+    this.cy.zoom({
+      level: Math.min(Math.max(zoom, this.cy.minZoom()), this.cy.maxZoom()),
+      renderedPosition: { x: this.container.clientWidth / 2, y: this.container.clientHeight / 2 },
+    });
+  }
+
+  panBy(x: number, y: number): void {
+    this.cy.panBy({ x, y });
+  }
+
+  positions(): Map<string, cytoscape.Position> {
+    const result = new Map<string, cytoscape.Position>();
+    this.cy.nodes().forEach((node) => {
+      const p = node.position();
+      result.set(node.id(), { x: Math.round(p.x), y: Math.round(p.y) });
+    });
+    return result;
+  }
+
+  /** The whole graph as a PNG, at twice the size on screen, or smaller for very big graphs
+   * (browsers refuse canvases much over 16k pixels a side). */
+  png(): Promise<Blob> {
+    const box = this.cy.elements().boundingBox();
+    const scale = Math.min(2, 8000 / Math.max(box.w, box.h, 1));
+    return this.cy.png({ output: "blob-promise", full: true, scale, bg: "#ffffff" });
+  }
+
+  resize(): void {
+    this.cy.resize();
+  }
+
+  destroy(): void {
+    this.cy.destroy();
+  }
+}
