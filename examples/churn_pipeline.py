@@ -5,7 +5,9 @@ endpoint. Every step is recorded with the SageMaker lineage API, exactly as it w
 AWS, and then queried.
 
     stemma serve &                      # in another terminal
-    python examples/churn_pipeline.py   # or: --endpoint-url http://127.0.0.1:8754
+    AWS_ACCESS_KEY_ID=STMA... AWS_SECRET_ACCESS_KEY=... python examples/churn_pipeline.py
+
+It cleans up after itself, so it can run again (``--endpoint-url`` picks another server).
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ def client(endpoint_url: str) -> Any:
     )
 
 
-def record(sm: Any) -> dict[str, str]:
-    """Create the entities and associations of one pipeline run; returns their ARNs."""
-    arns: dict[str, str] = {}
+def record(sm: Any, arns: dict[str, str]) -> None:
+    """Create the entities and associations of one pipeline run, noting each ARN in ``arns``."""
     arns["raw"] = sm.create_artifact(
         ArtifactName="churn-raw",
         Source={
@@ -81,14 +82,34 @@ def record(sm: Any) -> dict[str, str]:
         sm.add_association(
             SourceArn=arns[source], DestinationArn=arns[destination], AssociationType=kind
         )
-    return arns
+
+
+def clean_up(sm: Any, arns: dict[str, str]) -> None:
+    """Delete what ``record`` created; their associations go with them."""
+    for arn in arns.values():
+        kind, _, name = arn.rsplit(":", 1)[1].partition("/")
+        if kind == "context":
+            sm.delete_context(ContextName=name)
+        elif kind == "action":
+            sm.delete_action(ActionName=name)
+        else:
+            sm.delete_artifact(ArtifactArn=arn)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", default="http://127.0.0.1:8754")
     sm = client(parser.parse_args().endpoint_url)
-    arns = record(sm)
+    arns: dict[str, str] = {}
+    try:
+        record(sm, arns)
+        report(sm, arns)
+    finally:
+        clean_up(sm, arns)  # even after a failure, so the example can run again
+    print("\nCleaned up: deleting an entity also deleted its associations.")
+
+
+def report(sm: Any, arns: dict[str, str]) -> None:
     names = {arn: key for key, arn in arns.items()}
     print("Recorded:")
     for key, arn in arns.items():
@@ -117,13 +138,6 @@ def main() -> None:
     print("\nWhat feeds the model directly?")
     for summary in sm.list_associations(DestinationArn=arns["model"])["AssociationSummaries"]:
         print(f"  {summary['SourceName']} ({summary['SourceType']})")
-
-    sm.delete_context(ContextName="churn-endpoint")
-    for key in ("prep", "train"):
-        sm.delete_action(ActionName=arns[key].rsplit("/", 1)[1])
-    for key in ("raw", "features", "model"):
-        sm.delete_artifact(ArtifactArn=arns[key])
-    print("\nCleaned up: deleting an entity also deleted its associations.")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ class StemmaApp:
                         # The parent process migrated before starting workers.
                         self.store = open_store(self.settings.db, migrate=False)
                     self.inline_reads = self.store.local_reads
-                    master = load_master_key(self.settings.data_dir, create=True)
+                    master = load_master_key(self.settings.data_dir, create=False)
                     self.keys = KeyRing(self.store, master)
                 except Exception as exc:
                     log.exception("cannot open the store")
@@ -324,5 +324,9 @@ def create_app() -> StemmaApp:
     """Factory for server workers: settings come from the environment ``stemma serve`` set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_ROOT_")}
     settings = Settings.from_env(env)
+    logging.basicConfig(  # a worker process configures its own logging
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     DeadlineHttpToolsProtocol.header_timeout = settings.request_timeout
     return StemmaApp(settings)

@@ -138,18 +138,30 @@ def _migrate(settings: Settings) -> int:
         applied = store.migrate()
     finally:
         store.close()
-    print(f"applied {len(applied)} migration(s) to {store.description}: {', '.join(applied)}")
+    if applied:
+        print(f"applied {len(applied)} migration(s) to {store.description}: {', '.join(applied)}")
+    else:
+        print(f"{store.description} is up to date")
     return 0
 
 
 def _keys(settings: Settings, args: argparse.Namespace) -> int:
-    from stemma.auth.keys import KeyConfigError, KeyRing, load_master_key
+    from stemma.auth.keys import (
+        MASTER_CHECK,
+        ROOT_CREDENTIALS_FILE,
+        KeyConfigError,
+        KeyRing,
+        load_master_key,
+    )
     from stemma.store import open_store
     from stemma.store.contract import NotFound
 
     store = open_store(settings.db)
+    print(f"stemma keys: store {store.description}", file=sys.stderr)
     try:
-        ring = KeyRing(store, load_master_key(settings.data_dir, create=True))
+        # A new database gets a master key; one already set up must be given its own.
+        fresh = store.meta_get(MASTER_CHECK) is None
+        ring = KeyRing(store, load_master_key(settings.data_dir, create=fresh))
         if args.keys_command == "create":
             credential = ring.create(args.account_id)
             print(
@@ -167,6 +179,10 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
         else:
             ring.delete(args.access_key_id)
             print(f"deleted {args.access_key_id}")
+            saved = settings.data_dir / ROOT_CREDENTIALS_FILE
+            if saved.exists() and args.access_key_id in saved.read_text():
+                saved.unlink()  # or the next start would restore the revoked root key
+                print(f"removed {saved}, which held it")
     except KeyConfigError as exc:
         print(f"stemma keys: {exc}", file=sys.stderr)
         return 2
@@ -182,10 +198,22 @@ def _serve(settings: Settings) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from stemma.auth.keys import KeyRing, ensure_root, load_master_key
+    from stemma.auth.keys import MASTER_CHECK, KeyConfigError, KeyRing, ensure_root, load_master_key
     from stemma.auth.sigv4 import Credential
     from stemma.http_protocol import DeadlineHttpToolsProtocol
     from stemma.store import open_store
+
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"stemma: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 1
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    settings.port = sock.getsockname()[1]
 
     # Migrate and settle the root key once, before any worker starts.
     store = open_store(settings.db, migrate=not settings.no_migrate)
@@ -199,27 +227,19 @@ def _serve(settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 1
-        ring = KeyRing(store, load_master_key(settings.data_dir, create=True))
+        fresh = store.meta_get(MASTER_CHECK) is None
+        ring = KeyRing(store, load_master_key(settings.data_dir, create=fresh))
         configured = None
         if settings.root_access_key_id:
             configured = Credential(
                 settings.root_access_key_id, settings.root_secret_access_key, settings.account_id
             )
         root, generated = ensure_root(ring, settings.data_dir, settings.account_id, configured)
+    except KeyConfigError as exc:
+        print(f"stemma: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
-
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((settings.host, settings.port))
-    except OSError as exc:
-        print(f"stemma: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
-        return 1
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    settings.port = sock.getsockname()[1]
     os.environ.update(settings.to_env())  # worker processes read their settings from here
 
     scheme = "https" if settings.tls_cert else "http"
@@ -263,23 +283,28 @@ def _announce_auth(settings: Settings, url: str, root: Any, generated: bool) -> 
         )
         return
     if generated:
+        if not _is_loopback(settings.host):  # a wildcard address is no place to connect to
+            url = url.replace(settings.host, "127.0.0.1", 1)
         print(
             "\nGenerated a root access key (shown once; also saved, mode 0600, in "
             f"{settings.data_dir / 'root-credentials.json'}):\n"
             f"  AccessKeyId:     {root.access_key_id}\n"
             f"  SecretAccessKey: {root.secret}\n\n"
-            "  import boto3\n"
-            f'  sm = boto3.client("sagemaker", endpoint_url="{url}", region_name="us-east-1",\n'
-            f'                    aws_access_key_id="{root.access_key_id}",\n'
-            f'                    aws_secret_access_key="{root.secret}")\n',
+            "Use it from Python (pip install boto3):\n\n"
+            "import boto3\n"
+            f'sm = boto3.client("sagemaker", endpoint_url="{url}", region_name="us-east-1",\n'
+            f'                  aws_access_key_id="{root.access_key_id}",\n'
+            f'                  aws_secret_access_key="{root.secret}")\n',
             flush=True,
         )
     if not _is_loopback(settings.host) and (generated or not settings.root_access_key_id):
+        advice = "" if settings.tls_cert else ", and serve HTTPS with --tls-cert/--tls-key"
         log.warning(
             "listening on %s, beyond this machine, with a generated root key: configure "
             "STEMMA_ROOT_ACCESS_KEY_ID/STEMMA_ROOT_SECRET_ACCESS_KEY, or create per-team keys "
-            "with 'stemma keys create', and serve HTTPS with --tls-cert/--tls-key.",
+            "with 'stemma keys create'%s.",
             settings.host,
+            advice,
         )
 
 

@@ -91,7 +91,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("db", "--db", "STEMMA_DB", str, "database URL", "URL", "sqlite:///DATA_DIR/stemma.db"),
     Setting(
-        "workers", "--workers", "STEMMA_WORKERS", int, "server processes sharing the socket", "N"
+        "workers",
+        "--workers",
+        "STEMMA_WORKERS",
+        int,
+        "server processes sharing the socket",
+        "N",
+        "1",
     ),
     Setting(
         "quotas",

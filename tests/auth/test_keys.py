@@ -7,6 +7,7 @@ and printed once with a boto3 snippet. Further keys, each bound to an account, a
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import re
@@ -83,7 +84,7 @@ def test_generated_root_key_is_printed_once_saved_privately_and_works(
     assert mode(data_dir / "master.key") == 0o600
 
     # The printed boto3 snippet runs as printed.
-    snippet = log[log.index("  import boto3") :].split("\n\n")[0]
+    snippet = log[log.index("import boto3") :].split("\n\n")[0]
     assert server.url in snippet
     namespace: dict[str, Any] = {}
     exec(textwrap.dedent(snippet), namespace)
@@ -266,13 +267,16 @@ def test_the_database_without_its_master_key_yields_no_usable_credential(
     assert eventually(lambda: accepted(original.url, made))
     original.stop()
 
-    # The same database, served from a data dir with a different master key.
+    # The same database, served from a data dir without its master key: the server refuses to
+    # start rather than serve with keys it cannot open.
     elsewhere = tmp_path / "elsewhere"
-    thief = start_server("--db", original.db_url, data_dir=elsewhere, env=NO_ROOT)
-    assert "Generated" not in thief.log()
-    rejected_as_unknown(thief.url, made)
-    rejected_as_unknown(thief.url, ROOT)
-    thief.stop()
+    with pytest.raises(RuntimeError, match="no master key"):
+        start_server("--db", original.db_url, data_dir=elsewhere, env=NO_ROOT)
+    # With another master key it refuses too, naming the mismatch.
+    elsewhere.mkdir(exist_ok=True)
+    (elsewhere / "master.key").write_text(base64.b64encode(b"x" * 32).decode())
+    with pytest.raises(RuntimeError, match="master key does not match"):
+        start_server("--db", original.db_url, data_dir=elsewhere, env=NO_ROOT)
 
     # With the master key as well, the same database serves the same keys again.
     shutil.copy(original.data_dir / "master.key", elsewhere / "master.key")

@@ -105,7 +105,9 @@ class Seeded:
 def churn(server: Server) -> Seeded:
     """The README's worked example (examples/churn_pipeline.py), once per backend."""
     region = f"ui-{uuid.uuid4().hex[:8]}"
-    return Seeded(region, record(server.client(region)))
+    arns: dict[str, str] = {}
+    record(server.client(region), arns)
+    return Seeded(region, arns)
 
 
 @pytest.fixture(scope="session")

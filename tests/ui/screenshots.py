@@ -49,7 +49,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = launch(Path(tmp) / "data")
         try:
-            churn = record(server.client("us-east-1"))
+            churn: dict[str, str] = {}
+            record(server.client("us-east-1"), churn)
             wide = seed_wide(server.client("eu-west-1"))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -14,6 +14,8 @@ every server within ``CACHE_SECONDS``.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -31,6 +33,7 @@ from stemma.store.contract import Store, StoredKey
 
 MASTER_KEY_ENV = "STEMMA_MASTER_KEY"
 MASTER_KEY_FILE = "master.key"
+MASTER_CHECK = "master_key_check"
 CACHE_SECONDS = 5.0
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -95,6 +98,14 @@ class KeyRing:
     """Seals, stores and looks up access keys through the store contract."""
 
     def __init__(self, store: Store, master_key: bytes) -> None:
+        # A fingerprint of the master key, kept in the database, catches a server or command
+        # given the wrong key before it seals or rejects anything with it.
+        fingerprint = hmac.new(master_key, b"stemma master key check", hashlib.sha256).digest()
+        if store.meta_setdefault(MASTER_CHECK, fingerprint[:16]) != fingerprint[:16]:
+            raise KeyConfigError(
+                f"the master key does not match the one {store.description} was set up with: "
+                f"give every server and command the same {MASTER_KEY_ENV} (or master.key)"
+            )
         self._store = store
         self._aead = AESGCM(master_key)
         self._cache: dict[str, tuple[float, Credential | None]] = {}

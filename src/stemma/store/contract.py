@@ -202,6 +202,12 @@ class Store(Protocol):
     def migrate(self) -> list[str]:
         """Apply pending schema migrations; returns their names. Safe from many processes."""
 
+    def meta_get(self, key: str) -> bytes | None:
+        """A value of the database's own settings (``meta``), if set."""
+
+    def meta_setdefault(self, key: str, value: bytes) -> bytes:
+        """The stored value for ``key``, storing ``value`` first if there is none."""
+
     def pending_migrations(self) -> list[str]:
         """The migrations not yet applied, by label (``0002_associations``)."""
 

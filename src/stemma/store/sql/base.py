@@ -85,13 +85,19 @@ class SqlBase:
 
     def _load_secret(self) -> bytes:
         """The page-token key shared by every process on this database (made once)."""
+        return self.meta_setdefault("token_secret", secrets.token_bytes(32))
+
+    def meta_get(self, key: str) -> bytes | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return bytes(rows[0][0]) if rows else None
+
+    def meta_setdefault(self, key: str, value: bytes) -> bytes:
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('token_secret', ?)"
-                " ON CONFLICT (key) DO NOTHING",
-                (secrets.token_bytes(32),),
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, value),
             )
-            row = conn.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
             return bytes(row[0])
 
     def _exists(
