@@ -414,3 +414,32 @@ def test_random_bodies_never_cause_a_5xx(server: Server, op: str, body: bytes) -
     if response.status != 200:
         assert isinstance(payload["__type"], str)
         assert isinstance(payload["message"], str)
+
+
+@pytest.mark.parametrize(
+    ("target", "body"),
+    [
+        (
+            "CreateContext",
+            {"ContextName": "c", "ContextType": "T", "Source": {"SourceUri": "a\x00b"}},
+        ),
+        ("ListContexts", {"SourceUri": "x\x00y"}),
+        ("ListAssociations", {"SourceType": "a\x00"}),
+        (
+            "CreateContext",
+            {
+                "ContextName": "c",
+                "ContextType": "T",
+                "Source": {"SourceUri": "u"},
+                "Properties": {"k\x00": "v"},
+            },
+        ),
+    ],
+)
+def test_nul_characters_are_validation_errors_on_every_store(
+    server: Server, target: str, body: dict[str, Any]
+) -> None:
+    response = call(server.url, f"SageMaker.{target}", body, region=f"n{uuid.uuid4().hex[:10]}")
+    assert response.status == 400, response.body
+    assert response.json()["__type"] == "ValidationException"
+    assert "U+0000" in response.json()["message"]

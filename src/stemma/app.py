@@ -13,7 +13,8 @@ A lineage call goes through these steps, each failing with the first applicable 
 8. serialize by the output shape.
 
 Steps 3 to 8 run in a worker thread (key lookups and the store block), so a slow disk never
-stalls the event loop.
+stalls the event loop; on a store whose reads are local (SQLite), Describe, List and Get calls
+run on the loop instead, since they take less time than the hand-off to a thread.
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 TARGET_PREFIX = "SageMaker."
-# Operations that only read. On a store whose reads are local and take microseconds (SQLite),
-# they run on the event loop; everything else runs in a worker thread.
-_READ_PREFIXES = tuple(f"{TARGET_PREFIX}{verb}" for verb in ("Describe", "List", "Query", "Get"))
+# Reads bounded by one page or one entity. On a store whose reads are local (SQLite) they run on
+# the event loop; everything else, QueryLineage (whose cost follows the reachable subgraph)
+# included, runs in a worker thread.
+_READ_PREFIXES = tuple(f"{TARGET_PREFIX}{verb}" for verb in ("Describe", "List", "Get"))
 DEFAULT_REGION = "us-east-1"
 MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
@@ -206,9 +208,14 @@ class StemmaApp:
         """Steps 3 to 8, run in a worker thread; every failure is a ``ServiceError``."""
         try:
             identity = self._authenticate(request)
+        except ServiceError:
+            raise
         except Unavailable as exc:
             log.warning("store unavailable while authenticating: %s", exc)
             raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        except Exception as exc:
+            log.exception("internal error while authenticating")
+            raise InternalFailure("An internal error occurred. It has been logged.") from exc
         assert self.store is not None, "the store opens at start-up"
         ctx = RequestContext(
             store=self.store,

@@ -4,8 +4,9 @@ SigV4 is an HMAC, so verifying a signature needs the secret itself, not a hash o
 therefore stored *sealed*: encrypted with AES-256-GCM under a master key that lives outside the
 database (``STEMMA_MASTER_KEY``, or the file ``master.key`` in the data dir, mode 0600). The
 database alone, a dump or a replica, yields no usable credential; the master key plus the
-database does, so the master key must be protected like a password. The access key id is bound
-into each ciphertext as associated data, so a sealed secret cannot be moved to another key id.
+database does, so the master key must be protected like a password. The access key id, account
+and root flag are bound into each ciphertext as associated data, so a sealed secret cannot be
+moved to another key id or account by writing to the database.
 
 Decrypted secrets are cached in memory for a few seconds, so a deleted key stops working on
 every server within ``CACHE_SECONDS``.
@@ -44,6 +45,12 @@ class KeyConfigError(Exception):
     """A key operation cannot be done (bad account id, unreadable master key, ...)."""
 
 
+def _bound(access_key_id: str, account: str, is_root: bool) -> bytes:
+    """What a sealed secret is bound to: moving it to another key id or account, or making it
+    root, in the database alone makes it fail to open."""
+    return f"{access_key_id}\n{account}\n{int(is_root)}".encode()
+
+
 def load_master_key(data_dir: Path, *, create: bool) -> bytes:
     """The master key from the environment, else from the data dir (created when asked)."""
     text = os.environ.get(MASTER_KEY_ENV)
@@ -53,7 +60,10 @@ def load_master_key(data_dir: Path, *, create: bool) -> bytes:
     if path.exists():
         return _decode_master(path.read_text().strip(), str(path))
     if not create:
-        raise KeyConfigError(f"no master key: set {MASTER_KEY_ENV} or run stemma serve once")
+        raise KeyConfigError(
+            f"no master key: this database was set up with one; set {MASTER_KEY_ENV} or put its "
+            f"{MASTER_KEY_FILE} in {data_dir}"
+        )
     key = AESGCM.generate_key(bit_length=256)
     write_private(path, base64.b64encode(key).decode() + "\n")
     return key
@@ -115,7 +125,9 @@ class KeyRing:
         if not ACCOUNT_PATTERN.fullmatch(account):
             raise KeyConfigError(f"account id must be 12 digits, got {account!r}")
         nonce = secrets.token_bytes(12)
-        sealed = nonce + self._aead.encrypt(nonce, secret.encode(), access_key_id.encode())
+        sealed = nonce + self._aead.encrypt(
+            nonce, secret.encode(), _bound(access_key_id, account, is_root)
+        )
         created_ms = time.time_ns() // 1_000_000
         self._store.put_access_key(StoredKey(access_key_id, account, sealed, is_root, created_ms))
         with self._lock:
@@ -158,7 +170,9 @@ class KeyRing:
     def _unseal(self, stored: StoredKey) -> Credential | None:
         nonce, ciphertext = stored.sealed_secret[:12], stored.sealed_secret[12:]
         try:
-            secret = self._aead.decrypt(nonce, ciphertext, stored.access_key_id.encode())
+            secret = self._aead.decrypt(
+                nonce, ciphertext, _bound(stored.access_key_id, stored.account, stored.is_root)
+            )
         except InvalidTag:
             return None  # sealed under another master key: unusable here
         return Credential(stored.access_key_id, secret.decode(), stored.account)

@@ -34,6 +34,7 @@ TERMINATOR = "aws4_request"
 DEFAULT_SKEW = dt.timedelta(minutes=5)  # D52
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _SPACES = re.compile(r"\s+")
+_REGION = re.compile(r"[a-z0-9-]+")
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,11 @@ def verify(
         )
     stamp = amz_date_text if "x-amz-date" in headers else when.strftime(_AMZ_DATE)
     request_date = stamp[:8]
+    if not _REGION.fullmatch(region):
+        # ARNs carry the region, and the model's ARN patterns allow [a-z0-9-] only.
+        raise InvalidSignatureException(
+            f"Credential should be scoped to a valid region, not '{region}'. "
+        )
     if scope_date != request_date:
         raise InvalidSignatureException(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
@@ -244,8 +250,11 @@ def _request_time(headers: dict[str, str]) -> tuple[str, dt.datetime]:
     else:
         text = headers["date"]
         try:
-            return text, parsedate_to_datetime(text).astimezone(dt.UTC)
-        except (TypeError, ValueError):
+            parsed = parsedate_to_datetime(text)
+            if parsed.tzinfo is None:  # "-0000": UTC with no stated zone (RFC 5322)
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            return text, parsed.astimezone(dt.UTC)
+        except (TypeError, ValueError, OverflowError):
             pass
     raise IncompleteSignatureException(
         f"Date must be in ISO-8601 'basic format'. Got '{text}'. "

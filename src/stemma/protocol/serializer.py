@@ -3,7 +3,7 @@
 Handlers return plain dicts. The serializer walks the output shape by type: absent (``None``)
 members are omitted rather than sent as ``null`` (D8), and timestamps go out as JSON numbers,
 epoch seconds rounded to milliseconds (D7). Members the shape does not know are never sent, so an
-internal field cannot leak onto the wire. Errors are written by ``error_response``, the one place
+internal field cannot leak onto the wire. Errors are written by ``error_body``, the one place
 that knows the error body format (D1).
 """
 

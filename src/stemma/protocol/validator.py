@@ -140,10 +140,20 @@ def _size_tests(shape: Shape) -> list[ScalarTest]:
     return tests
 
 
+# No string may carry U+0000: PostgreSQL cannot store it, and no AWS identifier or text field
+# has a use for it. A rule the model does not state, applied to every string alike.
+NO_NUL = "Member must not contain the character U+0000"
+
+
+def _no_nul(value: Any) -> str | None:
+    return NO_NUL if "\x00" in value else None
+
+
 def _scalar_tests(shape: Shape) -> list[ScalarTest]:
     meta = shape.metadata
     tests: list[ScalarTest] = []
     if shape.type_name == "string":
+        tests.append(_no_nul)
         tests.extend(_size_tests(shape))
         pattern = meta.get("pattern")
         if pattern is not None:
@@ -182,9 +192,15 @@ def _element_passes(tests: list[ScalarTest], value: Any) -> bool:
     return value is not None and all(test(value) is None for test in tests)
 
 
-def _summary(shape: Shape) -> str:
-    """Every constraint of an element shape, as AWS lists them for collection elements."""
-    return "[" + ", ".join([*_constraint_texts(shape), NOT_NULL]) + "]"
+def _summary(shape: Shape, nul: bool = False) -> str:
+    """Every constraint of an element shape, as AWS lists them for collection elements (with
+    stemma's NUL rule when that is what an element broke)."""
+    texts = _constraint_texts(shape) + ([NO_NUL] if nul else [])
+    return "[" + ", ".join([*texts, NOT_NULL]) + "]"
+
+
+def _has_nul(values: Any) -> bool:
+    return any(isinstance(v, str) and "\x00" in v for v in values)
 
 
 def _constraint_texts(shape: Shape) -> list[str]:
@@ -222,11 +238,13 @@ def _build_list(shape: Shape) -> Checker:
 
     element_tests = _scalar_tests(member)
     element_text = "Member must satisfy constraint: " + _summary(member)
+    element_nul_text = "Member must satisfy constraint: " + _summary(member, nul=True)
 
     def check_scalars(value: Any, path: str, errors: list[str]) -> None:
         _check_size(size_tests, value, path, errors)
         if not all(_element_passes(element_tests, item) for item in value):
-            errors.append(violation(value, path, element_text))
+            text = element_nul_text if _has_nul(value) else element_text
+            errors.append(violation(value, path, text))
 
     return check_scalars
 
@@ -235,15 +253,21 @@ def _build_map(shape: Shape) -> Checker:
     size_tests = _size_tests(shape)
     key_tests = _scalar_tests(shape.key)
     value_tests = _scalar_tests(shape.value)
-    key_text = "Map keys must satisfy constraint: " + _summary(shape.key)
-    value_text = "Map value must satisfy constraint: " + _summary(shape.value)
+    key_texts = {
+        nul: "Map keys must satisfy constraint: " + _summary(shape.key, nul)
+        for nul in (False, True)
+    }
+    value_texts = {
+        nul: "Map value must satisfy constraint: " + _summary(shape.value, nul)
+        for nul in (False, True)
+    }
 
     def check(value: Any, path: str, errors: list[str]) -> None:
         _check_size(size_tests, value, path, errors)
         if not all(_element_passes(key_tests, k) for k in value):
-            errors.append(violation(value, path, key_text))
+            errors.append(violation(value, path, key_texts[_has_nul(value)]))
         if not all(_element_passes(value_tests, v) for v in value.values()):
-            errors.append(violation(value, path, value_text))
+            errors.append(violation(value, path, value_texts[_has_nul(value.values())]))
 
     return check
 

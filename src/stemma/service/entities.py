@@ -15,6 +15,7 @@ from typing import Any
 from stemma.context import RequestContext
 from stemma.protocol.errors import ResourceLimitExceeded, ResourceNotFound, ValidationException
 from stemma.protocol.model import shape_limit
+from stemma.protocol.validator import format_errors, violation
 from stemma.service import arns, tags
 from stemma.service.dispatch import Request, Response
 from stemma.service.paging import INVALID, decode_token, encode_token
@@ -176,10 +177,8 @@ def update(
             props.pop(key, None)
         limit = shape_limit(properties_shape, "max")
         if len(props) > limit:
-            raise ValidationException(
-                f"1 validation error detected: Value '{_render(props)}' at 'properties' failed "
-                f"to satisfy constraint: Member must have length less than or equal to {limit}"
-            )
+            text = f"Member must have length less than or equal to {limit}"
+            raise ValidationException(format_errors([violation(props, "properties", text)]))
         entity.body["Properties"] = props
         apply(entity)
         entity.modified_ms = ctx.now_ms
@@ -190,10 +189,6 @@ def update(
     except NotFound:
         raise not_found(ctx, family, entity_id) from None
     return {family.arn_member: arn(ctx, family, entity_id)}
-
-
-def _render(props: dict[str, str]) -> str:
-    return "{" + ", ".join(f"{k}={v}" for k, v in props.items()) + "}"
 
 
 # -- delete -----------------------------------------------------------------------------------

@@ -146,7 +146,10 @@ def query_lineage(ctx: RequestContext, req: Request) -> Response:
         raise associations.missing(start_arns[0])
     order = [v for v in visited.order if v in found]  # an entity deleted mid-walk is skipped
     matches = [v for v in order if _passes(found[v], filters)]
-    vertices = [start, *_with_paths(start, visited, matches)] if include_edges else matches
+    if include_edges:
+        vertices = [start, *(v for v in _with_paths(start, visited, matches) if v in found)]
+    else:
+        vertices = matches
 
     page_size = req.get("MaxResults")
     offset = 0

@@ -14,7 +14,7 @@ from stemma.protocol.errors import ValidationException
 from stemma.protocol.model import shape_limit
 from stemma.service import arns
 from stemma.service.dispatch import Request, Response, handler
-from stemma.service.paging import decode_token, encode_token
+from stemma.service.paging import INVALID, decode_token, encode_token
 from stemma.store.contract import Kind, NotFound, Tag, TooManyTags
 
 TAGGABLE: tuple[Kind, ...] = ("context", "action", "artifact")
@@ -88,7 +88,7 @@ def list_tags(ctx: RequestContext, req: Request) -> Response:
     bound = {"arn": arns.build(ctx, kind, resource_id)}
     after = decode_token(ctx, req, bound)
     if after is not None and not isinstance(after, int):
-        raise ValidationException("Invalid NextToken.")
+        raise ValidationException(INVALID)
     # The model sets no maximum; a page can never need more than a resource's tag limit.
     limit = min(req.get("MaxResults", LIST_TAGS_DEFAULT_PAGE), max_tags())
     try:

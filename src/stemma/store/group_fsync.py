@@ -6,6 +6,10 @@ the write lock, so writers queue behind each other's disk flushes. stemma instea
 acknowledged, waits for an fsync of the WAL file that started after its commit. Writers that
 commit while one fsync is running share the next one. The guarantee is unchanged: an
 acknowledged write is on disk and survives a crash or power cut; only the flushes are batched.
+
+A failed fsync is final. Linux may mark the unwritten pages clean after reporting the error, so a
+second fsync could succeed without writing them; every later ``sync`` therefore fails too, and the
+store reports itself unavailable until the process restarts (as PostgreSQL does).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class GroupFsync:
         self._requested = 0  # tickets handed out: one per committed write
         self._done = 0  # every ticket up to this one is durable
         self._busy = False  # an fsync is running
+        self.failure: OSError | None = None  # once set, nothing is acknowledged again
 
     def sync(self) -> None:
         """Return once every write this thread committed so far is on disk."""
@@ -32,6 +37,8 @@ class GroupFsync:
             self._requested += 1
             ticket = self._requested
             while self._done < ticket:
+                if self.failure is not None:
+                    raise OSError(f"the write-ahead log could not be flushed: {self.failure}")
                 if self._busy:
                     self._cond.wait()
                     continue
@@ -41,11 +48,15 @@ class GroupFsync:
                 self._cond.release()
                 try:
                     os.fsync(self._wal_fd())
-                finally:
+                except OSError as exc:
                     self._cond.acquire()
+                    self.failure = exc
+                else:
+                    self._cond.acquire()
+                    self._done = max(self._done, target)
+                finally:
                     self._busy = False
                     self._cond.notify_all()
-                self._done = max(self._done, target)
 
     def _wal_fd(self) -> int:
         if self._fd is None:

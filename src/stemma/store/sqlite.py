@@ -119,6 +119,8 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             raise Unavailable(str(exc)) from exc
 
     def ping(self) -> None:
+        if self._fsync.failure is not None:
+            raise Unavailable(f"the write-ahead log could not be flushed: {self._fsync.failure}")
         self._read("SELECT 1", ())
 
     def close(self) -> None:

@@ -1,7 +1,8 @@
 """The bulk path: load many entities and associations at once, for seeding and restores.
 
 Rows go in with ``executemany`` in batches, one transaction per batch, bypassing the per-call
-checks of the API path: no quota is enforced (usage counters are still kept exact), and the
+checks of the API path: no quota is enforced, though the loaded rows count towards later quota
+checks like any others (unlike AWS's auto-created entities, D49; stemma has none), and the
 caller guarantees that ids are new and that both ends of every association are loaded. The
 benchmark seeds its million-entity stores through here instead of a million HTTP calls.
 """
@@ -35,13 +36,14 @@ class SqlBulk(SqlBase):
         for batch in _batches(entities):
             counts = Counter(e.kind for e in batch)
             with self._write() as conn:
+                for kind in sorted(counts):  # counters first: the lock order of every write
+                    self._lock_usage(conn, scope, kind)
                 conn.executemany(
                     f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(*scope, *entity_values(e)) for e in batch],
                 )
                 for kind, count in counts.items():
-                    self._lock_usage(conn, scope, kind)
                     self._count_usage(conn, scope, kind, count)
                 conn.execute(
                     "INSERT INTO lineage_groups (account, region, name, created_ms)"
@@ -51,6 +53,7 @@ class SqlBulk(SqlBase):
             loaded_entities += len(batch)
         for edges in _batches(associations):
             with self._write() as conn:
+                self._lock_usage(conn, scope, "association")
                 conn.executemany(
                     "INSERT INTO associations (account, region, src_kind, src_id, dst_kind,"
                     " dst_id, association_type, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -59,7 +62,6 @@ class SqlBulk(SqlBase):
                         for a in edges
                     ],
                 )
-                self._lock_usage(conn, scope, "association")
                 self._count_usage(conn, scope, "association", len(edges))
             loaded_edges += len(edges)
         return loaded_entities, loaded_edges
