@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stemma.auth.errors import IncompleteSignatureException, InvalidSignatureException
-from tests.auth.test_sigv4 import refused, signed
+from tests.auth.test_sigv4 import KEY, check, refused, signed
 
 
 @pytest.mark.parametrize("region", ["US-East-1", "eu_west_1", "us-east-1:x"])
@@ -23,3 +23,11 @@ def test_unusable_date_header_is_an_incomplete_signature(date: str) -> None:
     raw = signed(headers={"Date": "Sat, 14 Mar 2026 15:09:26 GMT"}).with_header("Date", date)
     text = refused(raw, IncompleteSignatureException)
     assert text.startswith(f"Date must be in ISO-8601 'basic format'. Got '{date}'.")
+
+
+@pytest.mark.parametrize(
+    "prefix", ["/", "/stemma/", "/a%20b/", "/a//b/", "/a/./b/", "/a/x/../b/", "/a:b/", "/a$b/"]
+)
+def test_endpoint_path_prefixes_verify_as_botocore_signs_them(prefix: str) -> None:
+    # botocore signs quote(remove_dot_segments(path)) and sends the path as written (D54).
+    assert check(signed(path=prefix)).access_key_id == KEY.access_key_id

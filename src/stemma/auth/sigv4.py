@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, quote
 
+from botocore.utils import normalize_url_path
+
 from stemma.auth.errors import (
     IncompleteSignatureException,
     InvalidSignatureException,
@@ -161,13 +163,20 @@ def canonical_request(request: SignedRequest, signed: list[str]) -> str:
     return "\n".join(
         (
             request.method,
-            request.path or "/",
+            canonical_path(request.path),
             _canonical_query(request.query),
             "".join(lines),
             ";".join(signed),
             hashlib.sha256(request.body).hexdigest(),
         )
     )
+
+
+def canonical_path(path: str) -> str:
+    """The path as received, dot segments and repeated slashes removed, then URI-encoded once
+    more: what botocore signs and AWS services verify (the SigV4 rule for services other than
+    S3). ``/`` and plain endpoint prefixes come out unchanged."""
+    return quote(normalize_url_path(path or "/"), safe="/~")
 
 
 def _canonical_query(query: str) -> str:
