@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -443,3 +444,27 @@ def test_nul_characters_are_validation_errors_on_every_store(
     assert response.status == 400, response.body
     assert response.json()["__type"] == "ValidationException"
     assert "U+0000" in response.json()["message"]
+
+
+def test_a_body_cut_short_by_a_disconnect_is_never_processed(
+    start_server: Callable[..., Server],
+) -> None:
+    # With --no-auth nothing else would stop a truncated request; it must not be executed.
+    running = start_server("--no-auth")
+    body = b'{"ContextName":"cut-short","Source":{"SourceUri":"u"},"ContextType":"T"}'
+    host, port = running.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+            b"X-Amz-Target: SageMaker.CreateContext\r\n"
+            b"Content-Type: application/x-amz-json-1.1\r\n"
+            b"Content-Length: " + str(len(body) + 40).encode() + b"\r\n\r\n" + body
+        )
+        time.sleep(0.3)
+    time.sleep(0.5)
+    names = [c["ContextName"] for c in running.client().list_contexts()["ContextSummaries"]]
+    assert "cut-short" not in names
+    # The same request sent whole is executed: the check above can fail.
+    call(running.url, "SageMaker.CreateContext", body)
+    names = [c["ContextName"] for c in running.client().list_contexts()["ContextSummaries"]]
+    assert names == ["cut-short"]

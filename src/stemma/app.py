@@ -152,6 +152,8 @@ class StemmaApp:
                 loop = asyncio.get_running_loop()
                 payload = await loop.run_in_executor(None, self._dispatch, request, target)
             status = 200
+        except ClientDisconnected:
+            return
         except ServiceError as error:
             status, payload = error.status, error_body(error)
             await _respond(send, status, payload, CONTENT_TYPE, request_id, error.code)
@@ -284,11 +286,17 @@ def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException
     return UnknownOperationException(f"Operation {target} is not recognized.")
 
 
+class ClientDisconnected(Exception):
+    """The client went away before sending its whole request: nothing to answer."""
+
+
 async def _read_body(receive: Receive, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected()  # a truncated body is never processed
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
