@@ -13,8 +13,10 @@ A lineage call goes through these steps, each failing with the first applicable 
 8. serialize by the output shape.
 
 Steps 3 to 8 run in a worker thread (key lookups and the store block), so a slow disk never
-stalls the event loop; on a store whose reads are local (SQLite), Describe, List and Get calls
-run on the loop instead, since they take less time than the hand-off to a thread.
+stalls the event loop. On a store whose reads are local (SQLite), Describe, List and Get calls
+run on the loop instead, since they take less time than the hand-off to a thread; and with one
+server process, so do writes: they commit on the loop and await the group fsync of their commit
+before the answer goes out (``_write_inline``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ TARGET_PREFIX = "SageMaker."
 # the event loop; everything else, QueryLineage (whose cost follows the reachable subgraph)
 # included, runs in a worker thread.
 _READ_PREFIXES = tuple(f"{TARGET_PREFIX}{verb}" for verb in ("Describe", "List", "Get"))
+_QUERY_LINEAGE = f"{TARGET_PREFIX}QueryLineage"
 DEFAULT_REGION = "us-east-1"
 MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
@@ -80,6 +83,7 @@ class StemmaApp:
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
+        self.inline_writes = False
         _compile(HANDLERS)  # load the model and compile every served shape before serving
 
     # -- ASGI entry ----------------------------------------------------------------------------
@@ -99,6 +103,9 @@ class StemmaApp:
                         # The parent process migrated before starting workers.
                         self.store = open_store(self.settings.db, migrate=False)
                     self.inline_reads = self.store.local_reads
+                    # One process owns the SQLite writer: its writes never wait on another's
+                    # lock, so they can run on the loop and wait for the disk asynchronously.
+                    self.inline_writes = self.store.local_reads and self.settings.workers == 1
                     master = load_master_key(self.settings.data_dir, create=False)
                     self.keys = KeyRing(self.store, master)
                 except Exception as exc:
@@ -148,6 +155,8 @@ class StemmaApp:
             )
             if self.inline_reads and target.startswith(_READ_PREFIXES):
                 payload = self._dispatch(request, target)  # microseconds: not worth a thread hop
+            elif self.inline_writes and target != _QUERY_LINEAGE:
+                payload = await self._write_inline(request, target)
             else:
                 loop = asyncio.get_running_loop()
                 payload = await loop.run_in_executor(None, self._dispatch, request, target)
@@ -161,6 +170,21 @@ class StemmaApp:
             return
         await _respond(send, status, payload, CONTENT_TYPE, request_id)
         _log(method, target, status, None)
+
+    async def _write_inline(self, request: SignedRequest, target: str) -> bytes:
+        """A write on the event loop: it commits without waiting for the disk, and the answer
+        goes out only once the group fsync that began after its commit has finished."""
+        assert self.store is not None
+        with self.store.deferred_sync():
+            payload = self._dispatch(request, target)
+        durable = self.store.durability()
+        if durable is not None:
+            try:
+                await asyncio.wrap_future(durable)
+            except OSError as exc:
+                log.error("write not acknowledged: %s", exc)
+                raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        return payload
 
     async def _probe(self, path: str, send: Send) -> None:
         """Load-balancer probes: /healthz says the process serves, /readyz that the store answers.

@@ -13,6 +13,8 @@ never sees HTTP and never builds an AWS message.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Protocol
 
@@ -282,6 +284,15 @@ class Store(Protocol):
     ) -> tuple[int, int]:
         """Seed many rows at once, without quota checks; ids must be new and association ends
         loaded. Returns the counts loaded. See ``store/sql/bulk.py``."""
+
+    def deferred_sync(self) -> AbstractContextManager[None]:
+        """Within the block, this thread's writes return at COMMIT, before they are durable;
+        ``durability()`` then says when they are. For callers that must not block on disk
+        flushes (the event loop); others need not care."""
+
+    def durability(self) -> Future[None] | None:
+        """A future resolved once this thread's deferred writes are durable (None: nothing to
+        wait for). It fails with OSError if they cannot be made durable."""
 
     def ping(self) -> None:
         """Raise Unavailable unless the database answers (for /readyz)."""

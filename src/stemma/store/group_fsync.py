@@ -16,47 +16,71 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 
 class GroupFsync:
-    """Makes the WAL of one database file durable for every waiter, one fsync per batch."""
+    """Makes the WAL of one database file durable for every waiter, one fsync per batch.
+
+    A syncer thread takes every request waiting when it wakes, fsyncs once, and resolves them
+    all: a request made while a flush runs waits for the next one, which began after it.
+    """
 
     def __init__(self, database: Path) -> None:
         self._wal = database.with_name(database.name + "-wal")
         self._fd: int | None = None
         self._cond = threading.Condition()
-        self._requested = 0  # tickets handed out: one per committed write
-        self._done = 0  # every ticket up to this one is durable
-        self._busy = False  # an fsync is running
+        self._pending: list[Future[None]] = []
+        self._thread: threading.Thread | None = None
+        self._closed = False
         self.failure: OSError | None = None  # once set, nothing is acknowledged again
+
+    def request(self) -> Future[None]:
+        """A future resolved once every write committed before this call is on disk."""
+        future: Future[None] = Future()
+        with self._cond:
+            if self.failure is not None or self._closed:
+                future.set_exception(self._failed())
+                return future
+            self._pending.append(future)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="stemma-group-fsync", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return future
 
     def sync(self) -> None:
         """Return once every write this thread committed so far is on disk."""
-        with self._cond:
-            self._requested += 1
-            ticket = self._requested
-            while self._done < ticket:
-                if self.failure is not None:
-                    raise OSError(f"the write-ahead log could not be flushed: {self.failure}")
-                if self._busy:
+        self.request().result()
+
+    def _failed(self) -> OSError:
+        if self.failure is None:
+            return OSError("the write-ahead log is closed")
+        return OSError(f"the write-ahead log could not be flushed: {self.failure}")
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
                     self._cond.wait()
-                    continue
-                # Lead a flush: it covers every ticket handed out until now.
-                self._busy = True
-                target = self._requested
-                self._cond.release()
-                try:
-                    os.fsync(self._wal_fd())
-                except OSError as exc:
-                    self._cond.acquire()
+                if not self._pending:
+                    return
+                batch, self._pending = self._pending, []
+            try:
+                os.fsync(self._wal_fd())
+            except OSError as exc:
+                with self._cond:
                     self.failure = exc
-                else:
-                    self._cond.acquire()
-                    self._done = max(self._done, target)
-                finally:
-                    self._busy = False
-                    self._cond.notify_all()
+                    batch += self._pending
+                    self._pending = []
+                for future in batch:
+                    future.set_exception(self._failed())
+                continue
+            for future in batch:
+                future.set_result(None)
 
     def _wal_fd(self) -> int:
         if self._fd is None:
@@ -70,6 +94,12 @@ class GroupFsync:
         return self._fd
 
     def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(10)
         with self._cond:
             if self._fd is not None:
                 os.close(self._fd)

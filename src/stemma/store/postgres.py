@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import psycopg
@@ -117,6 +118,13 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                 return conn.execute(_pg_sql(sql), params).fetchall()
         except _TRANSIENT as exc:
             raise Unavailable(str(exc)) from exc
+
+    @contextlib.contextmanager
+    def deferred_sync(self) -> Iterator[None]:
+        yield  # a PostgreSQL COMMIT returns once the write is durable: nothing to defer
+
+    def durability(self) -> Future[None] | None:
+        return None
 
     def ping(self) -> None:
         self._read("SELECT 1", ())

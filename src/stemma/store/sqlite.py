@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +96,32 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise Unavailable(str(exc)) from exc
+        if getattr(self._local, "defer_sync", False):
+            self._local.unsynced = True  # the caller awaits ``durability()`` before answering
+            return
         try:
             self._fsync.sync()  # outside the turn: the next writer commits meanwhile
         except OSError as exc:
             raise Unavailable(f"cannot flush the write-ahead log: {exc}") from exc
+
+    @contextlib.contextmanager
+    def deferred_sync(self) -> Iterator[None]:
+        """Writes of this thread inside the block return at COMMIT, before their fsync; the
+        caller must wait on ``durability()`` before acknowledging them."""
+        self._local.defer_sync = True
+        self._local.unsynced = False
+        try:
+            yield
+        finally:
+            self._local.defer_sync = False
+
+    def durability(self) -> Future[None] | None:
+        """A future resolved once this thread's deferred writes are on disk; None if it made
+        none."""
+        if not getattr(self._local, "unsynced", False):
+            return None
+        self._local.unsynced = False
+        return self._fsync.request()
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Connection]:
