@@ -159,3 +159,30 @@ def refs_table(count: int) -> str:
     """A CTE of ``count`` (kind, id) pairs. Joined with CROSS JOIN, it makes SQLite loop over the
     pairs and seek an index for each; ``(kind, id) IN (VALUES ...)`` would scan the scope."""
     return "WITH refs(kind, id) AS (VALUES " + ", ".join("(?, ?)" for _ in range(count)) + ")"
+
+
+def add_filters(
+    where: list[str], params: list[Any], conditions: Sequence[tuple[str, str, Any]]
+) -> None:
+    """Append ``column op ?`` for each (column, op, value) whose value is set (filters AND)."""
+    for column, op, value in conditions:
+        if value is not None:
+            where.append(f"{column} {op} ?")
+            params.append(value)
+
+
+def add_keyset(
+    where: list[str],
+    params: list[Any],
+    columns: Sequence[str],
+    after: Sequence[Any] | None,
+    descending: bool,
+) -> str:
+    """Seek past ``after`` (the sort key of the last row returned) in the order of ``columns``;
+    returns the ORDER BY list. Keyset paging skips nothing when rows are deleted meanwhile."""
+    direction = "DESC" if descending else "ASC"
+    if after is not None:
+        marks = ", ".join("?" for _ in after)
+        where.append(f"({', '.join(columns)}) {'<' if descending else '>'} ({marks})")
+        params.extend(after)
+    return ", ".join(f"{column} {direction}" for column in columns)

@@ -27,6 +27,8 @@ from stemma.store.contract import (
 from stemma.store.sql.base import (
     ENTITY_COLUMNS,
     SqlBase,
+    add_filters,
+    add_keyset,
     entity_from_row,
     entity_values,
     refs_table,
@@ -157,24 +159,22 @@ class SqlEntities(SqlBase):
     def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
         where = ["account = ?", "region = ?", "kind = ?"]
         params: list[Any] = [*scope, query.kind]
-        for column, op, value in (
-            ("source_uri", "=", query.source_uri),
-            ("entity_type", "=", query.entity_type),
-            ("created_ms", ">=", query.created_from_ms),
-            ("created_ms", "<=", query.created_to_ms),
-        ):
-            if value is not None:
-                where.append(f"{column} {op} ?")
-                params.append(value)
-        column = _SORT_COLUMNS[query.sort]
-        direction = "DESC" if query.descending else "ASC"
-        if query.after is not None:
-            where.append(f"({column}, id) {'<' if query.descending else '>'} (?, ?)")
-            params.extend(query.after)
+        add_filters(
+            where,
+            params,
+            (
+                ("source_uri", "=", query.source_uri),
+                ("entity_type", "=", query.entity_type),
+                ("created_ms", ">=", query.created_from_ms),
+                ("created_ms", "<=", query.created_to_ms),
+            ),
+        )
+        columns = (_SORT_COLUMNS[query.sort], "id")  # ties broken by id, i.e. by ARN (D29)
+        order = add_keyset(where, params, columns, query.after, query.descending)
         params.append(query.limit)
         rows = self._read(
             f"SELECT {ENTITY_COLUMNS} FROM entities WHERE {' AND '.join(where)}"
-            f" ORDER BY {column} {direction}, id {direction} LIMIT ?",
+            f" ORDER BY {order} LIMIT ?",
             params,
         )
         return [entity_from_row(row) for row in rows]

@@ -17,7 +17,7 @@ from stemma.store.contract import (
     Ref,
     Scope,
 )
-from stemma.store.sql.base import SqlBase, refs_table
+from stemma.store.sql.base import SqlBase, add_filters, add_keyset, refs_table
 
 _CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 _PAIR = "a.src_kind, a.src_id, a.dst_kind, a.dst_id"
@@ -86,23 +86,19 @@ class SqlGraph(SqlBase):
         if query.destination is not None:
             where.append("a.dst_kind = ? AND a.dst_id = ?")
             params.extend(query.destination)
-        for column, op, value in (
-            ("s.entity_type", "=", query.source_type),
-            ("d.entity_type", "=", query.destination_type),
-            ("a.association_type", "=", query.association_type),
-            ("a.created_ms", ">=", query.created_from_ms),
-            ("a.created_ms", "<=", query.created_to_ms),
-        ):
-            if value is not None:
-                where.append(f"{column} {op} ?")
-                params.append(value)
-        columns = _SORT_COLUMNS[query.sort]
-        direction = "DESC" if query.descending else "ASC"
-        if query.after is not None:
-            marks = ", ".join("?" for _ in query.after)
-            where.append(f"({columns}) {'<' if query.descending else '>'} ({marks})")
-            params.extend(query.after)
-        order = ", ".join(f"{c} {direction}" for c in columns.split(", "))
+        add_filters(
+            where,
+            params,
+            (
+                ("s.entity_type", "=", query.source_type),
+                ("d.entity_type", "=", query.destination_type),
+                ("a.association_type", "=", query.association_type),
+                ("a.created_ms", ">=", query.created_from_ms),
+                ("a.created_ms", "<=", query.created_to_ms),
+            ),
+        )
+        columns = _SORT_COLUMNS[query.sort].split(", ")
+        order = add_keyset(where, params, columns, query.after, query.descending)
         params.append(query.limit)
         rows = self._read(f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?", params)
         return [_association(row) for row in rows]
