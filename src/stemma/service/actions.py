@@ -49,18 +49,6 @@ def delete_action(ctx: RequestContext, req: Request) -> Response:
     return entities.delete(ctx, ACTION, req["ActionName"].lower())
 
 
-def _summary(ctx: RequestContext, entity: Entity) -> Response:
-    return {
-        "ActionArn": entities.arn(ctx, ACTION, entity.id),
-        "ActionName": entity.name,
-        "Source": entity.body["Source"],
-        "ActionType": entity.entity_type,
-        "Status": entity.body.get("Status"),
-        "CreationTime": entities.seconds(entity.created_ms),
-        "LastModifiedTime": entities.seconds(entity.modified_ms),
-    }
-
-
 @handler("ListActions")
 def list_actions(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(ctx, ACTION, req, lambda e: _summary(ctx, e), "ActionSummaries")
+    return entities.list_page(ctx, ACTION, req)

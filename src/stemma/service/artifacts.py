@@ -88,17 +88,6 @@ def delete_artifact(ctx: RequestContext, req: Request) -> Response:
     return entities.delete(ctx, ARTIFACT, candidates[0].id)
 
 
-def _summary(ctx: RequestContext, entity: Entity) -> Response:
-    return {
-        "ArtifactArn": entities.arn(ctx, ARTIFACT, entity.id),
-        "ArtifactName": entity.name,
-        "Source": entity.body["Source"],
-        "ArtifactType": entity.entity_type,
-        "CreationTime": entities.seconds(entity.created_ms),
-        "LastModifiedTime": entities.seconds(entity.modified_ms),
-    }
-
-
 @handler("ListArtifacts")
 def list_artifacts(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(ctx, ARTIFACT, req, lambda e: _summary(ctx, e), "ArtifactSummaries")
+    return entities.list_page(ctx, ARTIFACT, req)

@@ -14,7 +14,7 @@ from stemma.context import RequestContext
 from stemma.protocol.errors import ResourceNotFound, ValidationException
 from stemma.service import arns, entities
 from stemma.service.dispatch import Request, Response, handler
-from stemma.service.paging import INVALID, decode_token, encode_token
+from stemma.service.paging import INVALID, decode_token, split_page
 from stemma.store.contract import (
     AlreadyExists,
     Association,
@@ -161,8 +161,7 @@ def list_associations(ctx: RequestContext, req: Request) -> Response:
                 return {"AssociationSummaries": []}
             setattr(query, attribute, ref)
     rows = ctx.store.list_associations(ctx.scope, query)
-    page = rows[: query.limit - 1]
-    response: Response = {"AssociationSummaries": [_summary(ctx, edge) for edge in page]}
-    if len(rows) > len(page):
-        response["NextToken"] = encode_token(ctx, bound, list(association_sort_key(page[-1], sort)))
-    return response
+    page, token = split_page(
+        ctx, bound, rows, query.limit - 1, lambda last: list(association_sort_key(last, sort))
+    )
+    return {"AssociationSummaries": [_summary(ctx, edge) for edge in page], "NextToken": token}

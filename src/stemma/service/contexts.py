@@ -50,17 +50,6 @@ def delete_context(ctx: RequestContext, req: Request) -> Response:
     return entities.delete(ctx, CONTEXT, req["ContextName"].lower())
 
 
-def _summary(ctx: RequestContext, entity: Entity) -> Response:
-    return {
-        "ContextArn": entities.arn(ctx, CONTEXT, entity.id),
-        "ContextName": entity.name,
-        "Source": entity.body["Source"],
-        "ContextType": entity.entity_type,
-        "CreationTime": entities.seconds(entity.created_ms),
-        "LastModifiedTime": entities.seconds(entity.modified_ms),
-    }
-
-
 @handler("ListContexts")
 def list_contexts(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(ctx, CONTEXT, req, lambda e: _summary(ctx, e), "ContextSummaries")
+    return entities.list_page(ctx, CONTEXT, req)

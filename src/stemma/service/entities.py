@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from stemma.context import RequestContext
 from stemma.protocol.errors import ResourceLimitExceeded, ResourceNotFound, ValidationException
@@ -18,7 +17,7 @@ from stemma.protocol.model import shape_limit
 from stemma.protocol.validator import format_errors, violation
 from stemma.service import arns, tags
 from stemma.service.dispatch import Request, Response
-from stemma.service.paging import INVALID, decode_token, encode_token
+from stemma.service.paging import INVALID, decode_token, split_page
 from stemma.store.contract import (
     AlreadyExists,
     Entity,
@@ -137,17 +136,26 @@ def get(ctx: RequestContext, family: Family, entity_id: str) -> Entity:
     return entity
 
 
-def describe(ctx: RequestContext, family: Family, entity: Entity) -> Response:
-    """The Describe* members every kind shares; ``CreatedBy`` and ``LastModifiedBy`` are ``{}``
-    (D24)."""
+def summary(ctx: RequestContext, family: Family, entity: Entity) -> Response:
+    """An entity's stored members under their wire names. The serializer keeps only those the
+    output shape has, so this serves every kind's List* summaries (no ``Properties`` there) and
+    is the core of Describe*."""
     return {
         family.name_member: entity.name,
         family.arn_member: arn(ctx, family, entity.id),
         family.type_member: entity.entity_type,
         **entity.body,
         "CreationTime": seconds(entity.created_ms),
-        "CreatedBy": {},
         "LastModifiedTime": seconds(entity.modified_ms),
+    }
+
+
+def describe(ctx: RequestContext, family: Family, entity: Entity) -> Response:
+    """The Describe* members every kind shares; ``CreatedBy`` and ``LastModifiedBy`` are ``{}``
+    (D24)."""
+    return {
+        **summary(ctx, family, entity),
+        "CreatedBy": {},
         "LastModifiedBy": {},
         "LineageGroupArn": arns.lineage_group(ctx),
     }
@@ -208,13 +216,7 @@ def delete(ctx: RequestContext, family: Family, entity_id: str) -> Response:
 SORT_KEYS: dict[str, SortKey] = {"CreationTime": "created", "Name": "name"}
 
 
-def list_page(
-    ctx: RequestContext,
-    family: Family,
-    req: Request,
-    summary: Callable[[Entity], Response],
-    summaries_member: str,
-) -> Response:
+def list_page(ctx: RequestContext, family: Family, req: Request) -> Response:
     """One keyset page of a List* call: filters AND-ed, ties broken by ARN (D28, D29, D30)."""
     sort = SORT_KEYS[req.get("SortBy", "CreationTime")]
     descending = req.get("SortOrder", "Descending") == "Descending"
@@ -237,13 +239,17 @@ def list_page(
             raise ValidationException(INVALID)
         query.after = (position[0], position[1])
     rows = ctx.store.list_entities(ctx.scope, query)
-    page = rows[: query.limit - 1]
-    response: Response = {summaries_member: [summary(e) for e in page]}
-    if len(rows) > len(page):
-        last = page[-1]
-        key: Any = last.created_ms if sort == "created" else last.name
-        response["NextToken"] = encode_token(ctx, bound, [key, last.id])
-    return response
+    page, token = split_page(
+        ctx,
+        bound,
+        rows,
+        query.limit - 1,
+        lambda last: [last.created_ms if sort == "created" else last.name, last.id],
+    )
+    return {
+        f"{family.label}Summaries": [summary(ctx, family, e) for e in page],
+        "NextToken": token,
+    }
 
 
 # Bounds far outside any stored time are clamped, so the database sees 64-bit integers only.

@@ -8,7 +8,8 @@ members that shape the result (filters, sort, the resource listed), so reusing i
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from stemma.context import RequestContext
 from stemma.protocol.errors import ValidationException
@@ -16,6 +17,7 @@ from stemma.service.dispatch import Request
 from stemma.store import pagination
 
 INVALID = "Invalid NextToken."
+T = TypeVar("T")
 
 
 def decode_token(ctx: RequestContext, req: Request, bound: dict[str, Any]) -> Any:
@@ -27,6 +29,21 @@ def decode_token(ctx: RequestContext, req: Request, bound: dict[str, Any]) -> An
         return pagination.decode(ctx.store.token_secret, ctx.operation, _bind(ctx, bound), token)
     except pagination.InvalidToken:
         raise ValidationException(INVALID) from None
+
+
+def split_page(
+    ctx: RequestContext,
+    bound: dict[str, Any],
+    rows: list[T],
+    limit: int,
+    position: Callable[[T], Any],
+) -> tuple[list[T], str | None]:
+    """A page from a fetch of ``limit + 1`` rows, and its NextToken: only when a row beyond the
+    page exists, so no empty page ever carries a token (D30)."""
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    return page, encode_token(ctx, bound, position(page[-1]))
 
 
 def encode_token(ctx: RequestContext, bound: dict[str, Any], position: Any) -> str:
