@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stemma import __version__
-from stemma.settings import SETTINGS, Settings, build
+from stemma.settings import SETTINGS, Settings
 
 log = logging.getLogger("stemma")
 
@@ -98,14 +98,8 @@ def _add_settings(parser: argparse.ArgumentParser, names: Sequence[str]) -> None
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Flags win over environment variables, which win over defaults."""
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        if os.environ.get(setting.env):
-            values[setting.name] = os.environ[setting.env]
-        flag_value = getattr(args, setting.name, None)
-        if flag_value is not None:
-            values[setting.name] = flag_value
-    return build(values)
+    flags = {s.name: getattr(args, s.name, None) for s in SETTINGS}
+    return Settings.from_env(overrides=flags)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

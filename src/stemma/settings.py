@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -267,9 +267,15 @@ class Settings:
         return env
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    ) -> Settings:
+        """Settings from environment variables, then ``overrides`` (command-line flags) on top;
+        an override of None means the flag was not given."""
         source = os.environ if env is None else env
-        return build({s.name: source[s.env] for s in SETTINGS if source.get(s.env)})
+        values: dict[str, Any] = {s.name: source[s.env] for s in SETTINGS if source.get(s.env)}
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return build(values)
 
 
 def build(values: dict[str, Any]) -> Settings:
