@@ -15,8 +15,9 @@ A lineage call goes through these steps, each failing with the first applicable 
 Steps 3 to 8 run in a worker thread (key lookups and the store block), so a slow disk never
 stalls the event loop. On a store whose reads are local (SQLite), Describe, List and Get calls
 run on the loop instead, since they take less time than the hand-off to a thread; and with one
-server process, so do writes: they commit on the loop and await the group fsync of their commit
-before the answer goes out (``_write_inline``).
+server process, so do writes: the writes of one loop iteration share one transaction, committed
+on the loop, and each awaits the group fsync of that commit before its answer goes out
+(``_write_inline``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from concurrent.futures import Future
 from typing import Any
 
 from stemma import ui
@@ -84,6 +86,8 @@ class StemmaApp:
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
         self.inline_writes = False
+        # The batch of inline writes being committed: its outcome, and that outcome on the loop.
+        self._waiting: tuple[Future[None], asyncio.Future[None]] | None = None
         _compile(HANDLERS)  # load the model and compile every served shape before serving
 
     # -- ASGI entry ----------------------------------------------------------------------------
@@ -172,19 +176,39 @@ class StemmaApp:
         _log(method, target, status, None)
 
     async def _write_inline(self, request: SignedRequest, target: str) -> bytes:
-        """A write on the event loop: it commits without waiting for the disk, and the answer
-        goes out only once the group fsync that began after its commit has finished."""
+        """A write on the event loop. It joins the store's open batch of writes, which commits
+        once the requests the loop is already processing have run (``_commit_writes``); the
+        answer goes out only when that batch is committed and on disk, even an error answer
+        that may depend on the batch's other writes."""
         assert self.store is not None
-        with self.store.deferred_sync():
-            payload = self._dispatch(request, target)
-        durable = self.store.durability()
-        if durable is not None:
+        failure: ServiceError | None = None
+        with self.store.batched_writes():
             try:
-                await asyncio.wrap_future(durable)
-            except OSError as exc:
+                payload = self._dispatch(request, target)
+            except ServiceError as error:
+                failure = error
+        done = self.store.durability()
+        if done is not None:
+            waiting = self._waiting
+            if waiting is None or waiting[0] is not done:  # the first write of a new batch
+                waiting = self._waiting = (done, asyncio.wrap_future(done))
+                asyncio.get_running_loop().call_soon(self._commit_writes)
+            try:
+                # Every request of the batch awaits one future; shield keeps a cancelled
+                # request from cancelling it for the others.
+                await asyncio.shield(waiting[1])
+            except (OSError, Unavailable) as exc:
                 log.error("write not acknowledged: %s", exc)
                 raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        if failure is not None:
+            raise failure
         return payload
+
+    def _commit_writes(self) -> None:
+        """Commit the batch of writes the requests of this loop iteration made."""
+        assert self.store is not None
+        self._waiting = None
+        self.store.commit_batch()
 
     async def _probe(self, path: str, send: Send) -> None:
         """Load-balancer probes: /healthz says the process serves, /readyz that the store answers.

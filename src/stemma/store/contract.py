@@ -285,14 +285,20 @@ class Store(Protocol):
         """Seed many rows at once, without quota checks; ids must be new and association ends
         loaded. Returns the counts loaded. See ``store/sql/bulk.py``."""
 
-    def deferred_sync(self) -> AbstractContextManager[None]:
-        """Within the block, this thread's writes return at COMMIT, before they are durable;
-        ``durability()`` then says when they are. For callers that must not block on disk
-        flushes (the event loop); others need not care."""
+    def batched_writes(self) -> AbstractContextManager[None]:
+        """Within the block, this thread's writes may join a batch of writes committed together
+        by ``commit_batch()``, and return before they are committed. ``durability()`` then says
+        when they are committed and durable. For callers that must not block on disk flushes
+        and can schedule the commit (the event loop); others need not care."""
 
     def durability(self) -> Future[None] | None:
-        """A future resolved once this thread's deferred writes are durable (None: nothing to
-        wait for). It fails with OSError if they cannot be made durable."""
+        """A future resolved once the writes this thread made in ``batched_writes`` are
+        committed and durable (None: nothing to wait for). It fails with ``Unavailable`` or
+        ``OSError`` if they cannot be, and then none of them is stored."""
+
+    def commit_batch(self) -> None:
+        """Commit the open batch of writes, if any, and start making it durable. Never
+        raises: failures reach ``durability()``'s futures."""
 
     def ping(self) -> None:
         """Raise Unavailable unless the database answers (for /readyz)."""

@@ -120,10 +120,13 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             raise Unavailable(str(exc)) from exc
 
     @contextlib.contextmanager
-    def deferred_sync(self) -> Iterator[None]:
-        yield  # a PostgreSQL COMMIT returns once the write is durable: nothing to defer
+    def batched_writes(self) -> Iterator[None]:
+        yield  # a PostgreSQL COMMIT returns once the write is durable: nothing to batch
 
     def durability(self) -> Future[None] | None:
+        return None
+
+    def commit_batch(self) -> None:
         return None
 
     def ping(self) -> None:

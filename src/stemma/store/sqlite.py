@@ -5,7 +5,8 @@ threads or server processes, queue on SQLite's lock instead of failing half-way,
 check-then-insert can never race. Every write is acknowledged only once it is on disk: commits
 run with ``synchronous=NORMAL`` and then wait for a group fsync of the WAL (``group_fsync``), so
 neither ``kill -9`` nor a power cut loses an acknowledged write, and concurrent writers share
-one disk flush instead of queueing behind one each.
+one disk flush instead of queueing behind one each. The event loop's writes go further and share
+one transaction per batch (``write_batch``).
 The queries themselves live in ``store.sql``, shared with PostgreSQL.
 """
 
@@ -30,6 +31,7 @@ from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
 from stemma.store.sql.tags import SqlTags
+from stemma.store.write_batch import WriteBatch
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -53,6 +55,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         self._all_lock = threading.Lock()
         self._fsync = GroupFsync(path)
         self._writer = threading.Lock()
+        self._batch = WriteBatch(self._connect, self._writer, self._fsync, self._grouped.clear)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.token_secret = b""
         if migrate:
@@ -63,19 +66,29 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS
-            )
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # durable by GroupFsync, see above
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            self._local.conn = conn
+            conn = self._local.conn = self._connect()
             with self._all_lock:
                 self._all.append(conn)
         return conn
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # durable by GroupFsync, see above
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return conn
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
+        if getattr(self._local, "batched", False):
+            self._local.joined = True  # it waits for the batch, whatever its own outcome
+            with self._batch.savepoint() as conn:
+                yield conn
+            return
+        if self._batch.owner == threading.get_ident():
+            raise RuntimeError("a write outside the batch this thread holds would deadlock")
         conn = self._conn()
         # Writers of this process take turns on a lock of ours: SQLite's own busy handler sleeps
         # in milliseconds, which would throttle every contended write. Other processes still
@@ -105,23 +118,27 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             raise Unavailable(f"cannot flush the write-ahead log: {exc}") from exc
 
     @contextlib.contextmanager
-    def deferred_sync(self) -> Iterator[None]:
-        """Writes of this thread inside the block return at COMMIT, before their fsync; the
-        caller must wait on ``durability()`` before acknowledging them."""
-        self._local.defer_sync = True
-        self._local.unsynced = False
+    def batched_writes(self) -> Iterator[None]:
+        """Writes of this thread inside the block join the open batch (``write_batch``): they
+        return uncommitted, and the caller must wait on ``durability()`` before acknowledging
+        them, and call ``commit_batch()``."""
+        self._local.batched = True
+        self._local.joined = False
         try:
             yield
         finally:
-            self._local.defer_sync = False
+            self._local.batched = False
 
     def durability(self) -> Future[None] | None:
-        """A future resolved once this thread's deferred writes are on disk; None if it made
-        none."""
-        if not getattr(self._local, "unsynced", False):
+        """The outcome of the batch this thread's last batched writes joined; None if they
+        made none."""
+        if not getattr(self._local, "joined", False):
             return None
-        self._local.unsynced = False
-        return self._fsync.request()
+        self._local.joined = False
+        return self._batch.outcome()
+
+    def commit_batch(self) -> None:
+        self._batch.commit()
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Connection]:
@@ -147,6 +164,8 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         self._read("SELECT 1", ())
 
     def close(self) -> None:
+        self._batch.commit()
+        self._batch.close()
         with self._all_lock:
             for conn in self._all:
                 conn.close()
