@@ -1,57 +1,93 @@
-"""uvicorn's httptools protocol, with a deadline on request headers.
+"""uvicorn's httptools protocol, with a deadline on receiving each request.
 
 uvicorn times out idle keep-alive connections, but not a connection that never finishes sending
-its request line and headers (or sends nothing at all): a slow client could hold connections
-open for ever. This subclass gives every request ``header_timeout`` seconds from its first byte
-(or from the connection's opening) to complete its headers, then closes the connection. The body
-has its own deadline in ``app.py``. It relies on uvicorn's protocol callbacks, hence the pinned
-uvicorn range in pyproject.toml; tests/auth/test_hygiene.py holds it to account.
+its request (or sends nothing at all): a slow client could hold connections open for ever. This
+subclass gives every request ``header_timeout`` seconds from its first byte (or from the
+connection's opening) to arrive whole, headers and body. A request still incomplete then is
+answered ``408 RequestTimeoutException`` if its headers had arrived, and its connection closed.
+
+No timer is armed per request, since that costs more than the rest of the bookkeeping: each
+connection notes when its request began, and one sweeper per event loop checks the open
+connections a few times per timeout period. The protocol relies on uvicorn's callbacks, hence
+the pinned uvicorn range in pyproject.toml; tests/auth/test_hygiene.py holds it to account.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from typing import ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from stemma.protocol.errors import RequestTimeout
+from stemma.protocol.serializer import CONTENT_TYPE, error_body
 
 
 class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     header_timeout: float = 30.0
-    """Seconds a request may take to deliver its headers; set from --request-timeout."""
+    """Seconds a request may take to arrive whole; set from --request-timeout."""
 
-    _deadline: asyncio.TimerHandle | None = None
+    _open: ClassVar[set[DeadlineHttpToolsProtocol]] = set()
+    _sweeping: ClassVar[bool] = False
+    _began: float | None = None  # loop time the incomplete request began; None: nothing pending
+    _has_headers = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm()
+        self._began = self.loop.time()
+        self._open.add(self)
+        if not DeadlineHttpToolsProtocol._sweeping:
+            DeadlineHttpToolsProtocol._sweeping = True
+            self.loop.call_later(self._sweep_interval(), _sweep, self.loop)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._arm()
+        self._began = self.loop.time()
+        self._has_headers = False
 
     def on_headers_complete(self) -> None:
-        self._disarm()
+        self._has_headers = True
         super().on_headers_complete()
 
+    def on_message_complete(self) -> None:
+        self._began = None  # whole: from here uvicorn's keep-alive timeout governs
+        super().on_message_complete()
+
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._open.discard(self)
         super().connection_lost(exc)
 
-    def on_response_complete(self) -> None:
-        # Between requests uvicorn's keep-alive timeout governs; a new request re-arms ours.
-        self._disarm()
-        super().on_response_complete()
-
-    def _arm(self) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(self.header_timeout, self._expire)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+    @classmethod
+    def _sweep_interval(cls) -> float:
+        return min(1.0, cls.header_timeout / 4)
 
     def _expire(self) -> None:
-        self._deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
+        self._began = None
+        if self.transport.is_closing():
+            return
+        if self._has_headers:
+            error = RequestTimeout("The request body was not received in time.")
+            body = error_body(error)
+            self.transport.write(
+                b"HTTP/1.1 408 Request Timeout\r\n"
+                b"content-type: " + CONTENT_TYPE.encode() + b"\r\n"
+                b"content-length: " + str(len(body)).encode() + b"\r\n"
+                b"x-amzn-requestid: " + str(uuid.uuid4()).encode() + b"\r\n"
+                b"x-amzn-errortype: " + error.code.encode() + b"\r\n"
+                b"connection: close\r\n\r\n" + body
+            )
+        self.transport.close()
+
+
+def _sweep(loop: asyncio.AbstractEventLoop) -> None:
+    """Expire every request that has taken longer than the timeout; runs while connections are
+    open."""
+    protocols = DeadlineHttpToolsProtocol._open
+    deadline = loop.time() - DeadlineHttpToolsProtocol.header_timeout
+    for protocol in [p for p in protocols if p._began is not None and p._began <= deadline]:
+        protocol._expire()
+    if protocols:
+        loop.call_later(DeadlineHttpToolsProtocol._sweep_interval(), _sweep, loop)
+    else:
+        DeadlineHttpToolsProtocol._sweeping = False

@@ -189,7 +189,7 @@ SETTINGS: tuple[Setting, ...] = (
         "--request-timeout",
         "STEMMA_REQUEST_TIMEOUT",
         float,
-        "seconds a client may take to send its request headers, and again its body",
+        "seconds a client may take to send a whole request, headers and body",
         "SECONDS",
         "30",
     ),

@@ -155,8 +155,7 @@ class KeyRing:
     def lookup(self, access_key_id: str) -> Credential | None:
         """The credential for a key id, or None; cached for ``CACHE_SECONDS``."""
         now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(access_key_id)
+        hit = self._cache.get(access_key_id)  # one dict read is atomic: no lock on the hot path
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         stored = self._store.get_access_key(access_key_id)
