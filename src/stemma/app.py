@@ -73,6 +73,7 @@ DEFAULT_REGION = "us-east-1"
 MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 _REGION = re.compile(r"[a-z0-9-]+")
+_JSON_TYPE = (b"content-type", CONTENT_TYPE.encode())
 
 
 class StemmaApp:
@@ -87,7 +88,7 @@ class StemmaApp:
         self.inline_reads = False  # set at start-up from the store
         self.inline_writes = False
         # The batch of inline writes being committed: its outcome, and that outcome on the loop.
-        self._waiting: tuple[Future[None], asyncio.Future[None]] | None = None
+        self._waiting: tuple[Future[None], list[asyncio.Future[None]]] | None = None
         self._request_id = _RequestIds()
         _compile(HANDLERS)  # load the model and compile every served shape before serving
 
@@ -135,7 +136,11 @@ class StemmaApp:
         request_id = self._request_id()
         # ASGI servers lowercase header names.
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        target = next((v for k, v in headers if k == "x-amz-target"), "")
+        target = ""
+        for name, value in headers:
+            if name == "x-amz-target":
+                target = value
+                break
         try:
             if method != "POST":
                 raise UnknownOperationException(
@@ -188,14 +193,18 @@ class StemmaApp:
                 failure = error
         done = self.store.durability()
         if done is not None:
+            loop = asyncio.get_running_loop()
             waiting = self._waiting
             if waiting is None or waiting[0] is not done:  # the first write of a new batch
-                waiting = self._waiting = (done, asyncio.wrap_future(done))
-                asyncio.get_running_loop().call_soon(self._commit_writes)
+                waiting = self._waiting = (done, [])
+                waiters = waiting[1]
+                # Once the batch is on disk (or failed), one callback settles all its requests.
+                done.add_done_callback(lambda _: loop.call_soon_threadsafe(_settle, done, waiters))
+                loop.call_soon(self._commit_writes)
+            waiter = loop.create_future()
+            waiting[1].append(waiter)
             try:
-                # Every request of the batch awaits one future; shield keeps a cancelled
-                # request from cancelling it for the others.
-                await asyncio.shield(waiting[1])
+                await waiter
             except (OSError, Unavailable) as exc:
                 log.error("write not acknowledged: %s", exc)
                 raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
@@ -333,6 +342,16 @@ def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException
     return UnknownOperationException(f"Operation {target} is not recognized.")
 
 
+def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:
+    error = done.exception()
+    for waiter in waiters:
+        if not waiter.done():  # a request cancelled meanwhile has nobody to tell
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
+
+
 class _RequestIds:
     """Request ids shaped like version-4 UUIDs: a random prefix per app (so per process) and a
     counter. Unique like ``uuid4()``, for a fraction of its cost on every request."""
@@ -378,7 +397,7 @@ async def _respond(
     error_code: str | None = None,
 ) -> None:
     headers = [
-        (b"content-type", content_type.encode()),
+        _JSON_TYPE if content_type is CONTENT_TYPE else (b"content-type", content_type.encode()),
         (b"content-length", str(len(body)).encode()),
     ]
     if request_id is not None:

@@ -258,6 +258,7 @@ def _serve(settings: Settings) -> int:
         ssl_certfile=settings.tls_cert or None,
         ssl_keyfile=settings.tls_key or None,
         http=DeadlineHttpToolsProtocol,
+        proxy_headers=False,  # stemma never reads the client's address
         # Stop within a few seconds of SIGTERM even with idle keep-alive (TLS) connections open.
         timeout_graceful_shutdown=5,
     )

@@ -17,6 +17,7 @@ from stemma.store.contract import (
     AlreadyExists,
     Entity,
     NewEntity,
+    QuotaExceeded,
     Unavailable,
 )
 from stemma.store.sqlite import SqliteStore
@@ -161,3 +162,27 @@ def test_closing_the_store_commits_the_open_batch(tmp_path: Path) -> None:
         assert _names(reopened) == ["x"]
     finally:
         reopened.close()
+
+
+def test_usage_counters_hold_quotas_within_a_batch_and_reach_the_database(
+    store: SqliteStore,
+) -> None:
+    store.create_entity(SCOPE, _context("before"))  # a counter already stored: 1
+    outcomes = []
+    for i in range(5):
+        with store.batched_writes():
+            try:
+                store.create_entity(SCOPE, NewEntity(_context(f"c{i}").entity, quota=3))
+                outcomes.append("created")
+            except QuotaExceeded as exc:
+                outcomes.append(f"quota {exc.limit} used {exc.used}")
+        done = store.durability()
+    assert outcomes == ["created", "created", "quota 3 used 3", "quota 3 used 3", "quota 3 used 3"]
+    assert store._read("SELECT used FROM usage WHERE kind = 'context'", ()) == [(1,)]
+    with store.batched_writes():
+        store.delete_entity(SCOPE, "context", "c0")
+    store.commit_batch()
+    assert done is not None
+    done.result(timeout=10)
+    assert store._read("SELECT used FROM usage WHERE kind = 'context'", ()) == [(2,)]
+    assert _names(store) == ["before", "c1"]

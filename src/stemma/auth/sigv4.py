@@ -43,9 +43,8 @@ _USUAL_AUTHORIZATION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class SignedRequest:
-    """A request exactly as received: what the signature covers."""
+class SignedRequest(NamedTuple):
+    """A request exactly as received: what the signature covers (a tuple: made per request)."""
 
     method: str
     path: str  # the raw, still-encoded path

@@ -96,7 +96,7 @@ class PostgresStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             self.token_secret = self._load_secret()
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[_Connection]:
+    def _write(self, one_statement: bool = False) -> Iterator[_Connection]:
         try:
             with self._pool.connection() as conn, conn.transaction():
                 yield _Connection(conn)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from stemma.store import migrations
-from stemma.store.contract import Unavailable
+from stemma.store.contract import Scope, Unavailable
 from stemma.store.group_fsync import GroupFsync
 from stemma.store.sql.base import Connection, Params
 from stemma.store.sql.bulk import SqlBulk
@@ -81,10 +81,10 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         return conn
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, one_statement: bool = False) -> Iterator[Connection]:
         if getattr(self._local, "batched", False):
             self._local.joined = True  # it waits for the batch, whatever its own outcome
-            with self._batch.savepoint() as conn:
+            with self._batch.savepoint(needed=not one_statement) as conn:
                 yield conn
             return
         if self._batch.owner == threading.get_ident():
@@ -116,6 +116,24 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             self._fsync.sync()  # outside the turn: the next writer commits meanwhile
         except OSError as exc:
             raise Unavailable(f"cannot flush the write-ahead log: {exc}") from exc
+
+    # In a batch, usage counters live in memory until the commit (``write_batch``).
+
+    def _take_usage(self, conn: Connection, scope: Scope, kind: str) -> int:
+        if self._batch.holds(conn):
+            return self._batch.add_usage((*scope, kind), 1)
+        return super()._take_usage(conn, scope, kind)
+
+    def _lock_usage(self, conn: Connection, scope: Scope, kind: str) -> int:
+        if self._batch.holds(conn):
+            return self._batch.usage((*scope, kind))
+        return super()._lock_usage(conn, scope, kind)
+
+    def _count_usage(self, conn: Connection, scope: Scope, kind: str, delta: int) -> None:
+        if self._batch.holds(conn):
+            self._batch.add_usage((*scope, kind), delta)
+        else:
+            super()._count_usage(conn, scope, kind, delta)
 
     @contextlib.contextmanager
     def batched_writes(self) -> Iterator[None]:

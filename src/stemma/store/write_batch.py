@@ -14,6 +14,12 @@ which fails if the COMMIT or the fsync does, so no client is told of a write tha
 The batch uses a connection of its own, so reads on other connections never see a write that has
 not been committed. One thread at a time may use a batch (the event loop's); it holds the store's
 writer lock from the first write of a batch to its commit.
+
+Two more statements per request are saved:
+- The usage counters (for quotas) are read once per batch and kept in memory; the batch writes
+  the changed ones just before its COMMIT. A request that fails gives its increments back.
+- A request that changes rows with a single statement (a create without tags) runs without a
+  savepoint: SQLite undoes a failed statement by itself, leaving the transaction intact.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from concurrent.futures import Future
 
 from stemma.store.contract import Unavailable
 from stemma.store.group_fsync import GroupFsync
+from stemma.store.sql.base import USAGE_SELECT, USAGE_SET
+
+UsageKey = tuple[str, str, str]  # account, region, kind
 
 log = logging.getLogger("stemma.store")
 
@@ -49,31 +58,61 @@ class WriteBatch:
         self._done: Future[None] | None = None  # the open batch's outcome; None: no batch open
         self._broken: Exception | None = None
         self.owner: int | None = None  # the thread holding the open batch
+        self._usage: dict[UsageKey, int] = {}  # counters as this batch has them
+        self._stored: dict[UsageKey, int] = {}  # ... and as the database had them
+        self._given: list[tuple[UsageKey, int]] = []  # the running request's increments
 
     @property
     def is_open(self) -> bool:
         return self._done is not None
 
+    def holds(self, conn: object) -> bool:
+        """Whether ``conn`` is this batch's connection."""
+        return conn is self._conn and self._conn is not None
+
     @contextlib.contextmanager
-    def savepoint(self) -> Iterator[sqlite3.Connection]:
+    def savepoint(self, needed: bool = True) -> Iterator[sqlite3.Connection]:
         """One request's writes in the open batch (opened if need be); they are undone alone if
-        the block raises."""
+        the block raises. ``needed=False``: the block changes rows with one statement at most,
+        which SQLite undoes by itself, so no SAVEPOINT is issued."""
         conn = self._open()
-        try:
-            conn.execute("SAVEPOINT request")
-        except sqlite3.Error as exc:
-            self._break(exc)
-            raise Unavailable(str(exc)) from exc
+        self._given = []
+        if needed:
+            try:
+                conn.execute("SAVEPOINT request")
+            except sqlite3.Error as exc:
+                self._break(exc)
+                raise Unavailable(str(exc)) from exc
         try:
             yield conn
         except BaseException:
-            self._undo(conn)
+            for key, delta in self._given:
+                self._usage[key] -= delta
+            if needed:
+                self._undo(conn)
+            elif not conn.in_transaction:  # SQLite gave up the whole transaction
+                self._break(sqlite3.OperationalError("the transaction was rolled back"))
             raise
-        try:
-            conn.execute("RELEASE request")
-        except sqlite3.Error as exc:
-            self._break(exc)
-            raise Unavailable(str(exc)) from exc
+        if needed:
+            try:
+                conn.execute("RELEASE request")
+            except sqlite3.Error as exc:
+                self._break(exc)
+                raise Unavailable(str(exc)) from exc
+
+    def usage(self, key: UsageKey) -> int:
+        """A usage counter as this batch has it (read from the database once per batch)."""
+        used = self._usage.get(key)
+        if used is None:
+            assert self._conn is not None
+            row = self._conn.execute(USAGE_SELECT, key).fetchone()
+            used = self._usage[key] = self._stored[key] = int(row[0]) if row else 0
+        return used
+
+    def add_usage(self, key: UsageKey, delta: int) -> int:
+        used = self._usage[key] = self.usage(key) + delta
+        self._given.append((key, delta))
+        return used
 
     def outcome(self) -> Future[None] | None:
         """The future every request of the open batch waits on: resolved once the batch is
@@ -90,9 +129,14 @@ class WriteBatch:
         assert conn is not None
         self._done, self.owner = None, None
         broken, self._broken = self._broken, None
+        usage, stored = self._usage, self._stored
+        self._usage, self._stored = {}, {}
         try:
             if broken is not None:
                 raise broken
+            changed = [(*key, used) for key, used in usage.items() if used != stored[key]]
+            if changed:
+                conn.executemany(USAGE_SET, changed)
             conn.execute("COMMIT")
         except Exception as exc:
             with contextlib.suppress(sqlite3.Error):

@@ -61,7 +61,10 @@ class SqlBase:
         self._grouped: set[Scope] = set()
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, one_statement: bool = False) -> Iterator[Connection]:
+        """A write transaction. ``one_statement``: the block changes rows with one statement at
+        most (usage counters aside), which the database undoes by itself if it fails; a backend
+        that batches writes needs no savepoint for such a block."""
         raise NotImplementedError
         yield  # pragma: no cover
 
@@ -118,12 +121,11 @@ class SqlBase:
             " ON CONFLICT (account, region, kind) DO NOTHING",
             (*scope, kind),
         )
-        row = conn.execute(
-            "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = ?"
-            + self.lock_for_update,
-            (*scope, kind),
-        ).fetchone()
+        row = conn.execute(USAGE_SELECT + self.lock_for_update, (*scope, kind)).fetchone()
         return int(row[0])
+
+    # The usage counters are read and written only by the three methods below (and by a batch of
+    # writes, which keeps them in memory until its commit: ``store/write_batch.py``).
 
     def _take_usage(self, conn: Connection, scope: Scope, kind: str) -> int:
         """Count one more ``kind`` in the scope and return the new count, locking the counter
@@ -141,6 +143,13 @@ class SqlBase:
             "UPDATE usage SET used = used + ? WHERE account = ? AND region = ? AND kind = ?",
             (delta, *scope, kind),
         )
+
+
+USAGE_SELECT = "SELECT used FROM usage WHERE account = ? AND region = ? AND kind = ?"
+USAGE_SET = (
+    "INSERT INTO usage (account, region, kind, used) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (account, region, kind) DO UPDATE SET used = excluded.used"
+)
 
 
 def entity_values(e: Entity) -> tuple[Any, ...]:

@@ -41,7 +41,7 @@ _CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 class SqlEntities(SqlBase):
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
         e = new.entity
-        with self._write() as conn:
+        with self._write(one_statement=not new.tags and scope in self._grouped) as conn:
             used = self._take_usage(conn, scope, e.kind)
             if new.quota is not None and used > new.quota:
                 if self._exists(conn, scope, e.kind, e.id):  # a duplicate is reported first
