@@ -85,9 +85,7 @@ def stemma(data_dir: Path, *args: str, db: str | None = None) -> Running:
 
 def bare() -> Running:
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "bench.bare:app", "--port", str(port)]
-    command += ["--http", "httptools", "--loop", "uvloop", "--no-access-log"]
-    command += ["--log-level", "warning", "--no-server-header", "--no-date-header"]
+    command = [sys.executable, "-m", "bench.bare", str(port)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     _wait(port)
     return Running("bare-asgi", process, port)

@@ -90,6 +90,7 @@ class StemmaApp:
         # The batch of inline writes being committed: its outcome, and that outcome on the loop.
         self._waiting: tuple[Future[None], list[asyncio.Future[None]]] | None = None
         self._request_id = _RequestIds()
+        self._loop: asyncio.AbstractEventLoop  # the server's loop, set at start-up
         _compile(HANDLERS)  # load the model and compile every served shape before serving
 
     # -- ASGI entry ----------------------------------------------------------------------------
@@ -108,6 +109,7 @@ class StemmaApp:
                     if self.store is None:
                         # The parent process migrated before starting workers.
                         self.store = open_store(self.settings.db, migrate=False)
+                    self._loop = asyncio.get_running_loop()
                     self.inline_reads = self.store.local_reads
                     # One process owns the SQLite writer: its writes never wait on another's
                     # lock, so they can run on the loop and wait for the disk asynchronously.
@@ -134,8 +136,9 @@ class StemmaApp:
             await _ui(path, send)
             return
         request_id = self._request_id()
+        raw_headers = scope["headers"]
         # ASGI servers lowercase header names.
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
         target = ""
         for name, value in headers:
             if name == "x-amz-target":
@@ -146,7 +149,7 @@ class StemmaApp:
                 raise UnknownOperationException(
                     f"stemma answers POST requests only; got {method} {path}.", status=405
                 )
-            if sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+            if sum(map(len, itertools.chain.from_iterable(raw_headers))) > MAX_HEADER_BYTES:
                 raise RequestHeaderFieldsTooLarge(
                     f"Request headers exceed {MAX_HEADER_BYTES} bytes."
                 )
@@ -166,8 +169,7 @@ class StemmaApp:
             elif self.inline_writes and target != _QUERY_LINEAGE:
                 payload = await self._write_inline(request, target)
             else:
-                loop = asyncio.get_running_loop()
-                payload = await loop.run_in_executor(None, self._dispatch, request, target)
+                payload = await self._loop.run_in_executor(None, self._dispatch, request, target)
             status = 200
         except ClientDisconnected:
             return
@@ -193,7 +195,7 @@ class StemmaApp:
                 failure = error
         done = self.store.durability()
         if done is not None:
-            loop = asyncio.get_running_loop()
+            loop = self._loop
             waiting = self._waiting
             if waiting is None or waiting[0] is not done:  # the first write of a new batch
                 waiting = self._waiting = (done, [])
@@ -275,21 +277,16 @@ class StemmaApp:
             log.exception("internal error while authenticating")
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
         assert self.store is not None, "the store opens at start-up"
-        ctx = RequestContext(
-            store=self.store,
-            account=identity.account,
-            region=identity.region,
-            quotas=self.settings.quotas,
-        )
-        body = request.body
         name = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
         op = model.operation(name) if name else None
         handler = HANDLERS.get(name)
         if op is None or handler is None:
             raise _unknown_operation(target, op is not None)
-        ctx.operation = name
+        ctx = RequestContext(
+            self.store, identity.account, identity.region, self.settings.quotas, name
+        )
         try:
-            params = parse_body(op, body)
+            params = parse_body(op, request.body)
             validate(op, params)
             result = handler(ctx, params)
             return serialize_output(op, result)

@@ -194,7 +194,7 @@ def _serve(settings: Settings) -> int:
 
     from stemma.auth.keys import MASTER_CHECK, KeyConfigError, KeyRing, ensure_root, load_master_key
     from stemma.auth.sigv4 import Credential
-    from stemma.http_protocol import DeadlineHttpToolsProtocol
+    from stemma.http_protocol import SERVER_OPTIONS
     from stemma.store import open_store
 
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
@@ -251,14 +251,10 @@ def _serve(settings: Settings) -> int:
         factory=True,
         workers=settings.workers,
         log_level="debug" if settings.log_level == "debug" else "warning",
-        access_log=False,
         lifespan="on",
-        server_header=False,
-        date_header=False,
         ssl_certfile=settings.tls_cert or None,
         ssl_keyfile=settings.tls_key or None,
-        http=DeadlineHttpToolsProtocol,
-        proxy_headers=False,  # stemma never reads the client's address
+        **SERVER_OPTIONS,
         # Stop within a few seconds of SIGTERM even with idle keep-alive (TLS) connections open.
         timeout_graceful_shutdown=5,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from stemma.store.contract import Scope, Store
 
@@ -19,36 +19,52 @@ class Quotas:
     associations: int | None = 6000
 
 
-@dataclass
 class RequestContext:
-    """Everything a service handler may use beyond the parsed request."""
+    """Everything a service handler may use beyond the parsed request.
 
-    store: Store
-    """The configured store; handlers call it, never SQL."""
+    A plain class with slots, not a dataclass: one is made for every request.
+    """
 
-    account: str
-    """The 12-digit account the request acts for."""
+    __slots__ = (
+        "account",
+        "now_ms",
+        "operation",
+        "partition",
+        "quotas",
+        "region",
+        "scope",
+        "store",
+    )
 
-    region: str
-    """The region from the SigV4 credential scope."""
-
-    quotas: Quotas = field(default_factory=Quotas)
-
-    operation: str = ""
-    """The operation name from X-Amz-Target, for logs and page tokens."""
-
-    now_ms: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
-    """The request's clock reading: one timestamp for every write it makes."""
-
-    @property
-    def scope(self) -> Scope:
-        return Scope(self.account, self.region)
-
-    @functools.cached_property
-    def partition(self) -> str:
+    def __init__(
+        self,
+        store: Store,
+        account: str,
+        region: str,
+        quotas: Quotas | None = None,
+        operation: str = "",
+        now_ms: int | None = None,
+    ) -> None:
+        self.store = store
+        """The configured store; handlers call it, never SQL."""
+        self.account = account
+        """The 12-digit account the request acts for."""
+        self.region = region
+        """The region from the SigV4 credential scope."""
+        self.quotas = quotas if quotas is not None else Quotas()
+        self.operation = operation
+        """The operation name from X-Amz-Target, for logs and page tokens."""
+        self.now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
+        """The request's clock reading: one timestamp for every write it makes."""
+        self.scope = Scope(account, region)
+        self.partition = partition_of(region)
         """The ARN partition for the region (D16)."""
-        if self.region.startswith("cn-"):
-            return "aws-cn"
-        if self.region.startswith("us-gov-"):
-            return "aws-us-gov"
-        return "aws"
+
+
+@functools.lru_cache(maxsize=64)
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"

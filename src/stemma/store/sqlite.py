@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -80,15 +81,16 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return conn
 
-    @contextlib.contextmanager
-    def _write(self, one_statement: bool = False) -> Iterator[Connection]:
+    def _write(self, one_statement: bool = False) -> AbstractContextManager[Connection]:
         if getattr(self._local, "batched", False):
             self._local.joined = True  # it waits for the batch, whatever its own outcome
-            with self._batch.savepoint(needed=not one_statement) as conn:
-                yield conn
-            return
+            return self._batch.savepoint(needed=not one_statement)
         if self._batch.owner == threading.get_ident():
             raise RuntimeError("a write outside the batch this thread holds would deadlock")
+        return self._transaction()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
         conn = self._conn()
         # Writers of this process take turns on a lock of ours: SQLite's own busy handler sleeps
         # in milliseconds, which would throttle every contended write. Other processes still
@@ -135,17 +137,11 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         else:
             super()._count_usage(conn, scope, kind, delta)
 
-    @contextlib.contextmanager
-    def batched_writes(self) -> Iterator[None]:
+    def batched_writes(self) -> AbstractContextManager[None]:
         """Writes of this thread inside the block join the open batch (``write_batch``): they
         return uncommitted, and the caller must wait on ``durability()`` before acknowledging
         them, and call ``commit_batch()``."""
-        self._local.batched = True
-        self._local.joined = False
-        try:
-            yield
-        finally:
-            self._local.batched = False
+        return _Batched(self._local)
 
     def durability(self) -> Future[None] | None:
         """The outcome of the batch this thread's last batched writes joined; None if they
@@ -222,6 +218,22 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", ()
         )
         return bool(rows)
+
+
+class _Batched:
+    """``batched_writes()``: a class, not a generator, as it runs on every write request."""
+
+    __slots__ = ("_local",)
+
+    def __init__(self, local: threading.local) -> None:
+        self._local = local
+
+    def __enter__(self) -> None:
+        self._local.batched = True
+        self._local.joined = False
+
+    def __exit__(self, *exc: object) -> None:
+        self._local.batched = False
 
 
 def open_sqlite(path: str | os.PathLike[str], *, migrate: bool = True) -> SqliteStore:

@@ -28,7 +28,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from stemma.store.contract import Unavailable
@@ -70,11 +70,13 @@ class WriteBatch:
         """Whether ``conn`` is this batch's connection."""
         return conn is self._conn and self._conn is not None
 
-    @contextlib.contextmanager
-    def savepoint(self, needed: bool = True) -> Iterator[sqlite3.Connection]:
+    def savepoint(self, needed: bool = True) -> _Savepoint:
         """One request's writes in the open batch (opened if need be); they are undone alone if
         the block raises. ``needed=False``: the block changes rows with one statement at most,
         which SQLite undoes by itself, so no SAVEPOINT is issued."""
+        return _Savepoint(self, needed)
+
+    def _enter(self, needed: bool) -> sqlite3.Connection:
         conn = self._open()
         self._given = []
         if needed:
@@ -83,16 +85,19 @@ class WriteBatch:
             except sqlite3.Error as exc:
                 self._break(exc)
                 raise Unavailable(str(exc)) from exc
-        try:
-            yield conn
-        except BaseException:
+        return conn
+
+    def _exit(self, needed: bool, failed: bool) -> None:
+        conn = self._conn
+        assert conn is not None
+        if failed:
             for key, delta in self._given:
                 self._usage[key] -= delta
             if needed:
                 self._undo(conn)
             elif not conn.in_transaction:  # SQLite gave up the whole transaction
                 self._break(sqlite3.OperationalError("the transaction was rolled back"))
-            raise
+            return
         if needed:
             try:
                 conn.execute("RELEASE request")
@@ -185,6 +190,22 @@ class WriteBatch:
     def _break(self, exc: Exception) -> None:
         if self._broken is None:
             self._broken = Unavailable(f"the batch of writes was rolled back: {exc}")
+
+
+class _Savepoint:
+    """``WriteBatch.savepoint()``: a class, not a generator, as it runs on every write."""
+
+    __slots__ = ("_batch", "_needed")
+
+    def __init__(self, batch: WriteBatch, needed: bool) -> None:
+        self._batch = batch
+        self._needed = needed
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self._batch._enter(self._needed)
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self._batch._exit(self._needed, kind is not None)
 
 
 def _copy(source: Future[None], target: Future[None]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import orjson
@@ -60,13 +61,11 @@ class SqlBase:
         # Scopes whose default lineage group this process has seen committed.
         self._grouped: set[Scope] = set()
 
-    @contextlib.contextmanager
-    def _write(self, one_statement: bool = False) -> Iterator[Connection]:
+    def _write(self, one_statement: bool = False) -> AbstractContextManager[Connection]:
         """A write transaction. ``one_statement``: the block changes rows with one statement at
         most (usage counters aside), which the database undoes by itself if it fails; a backend
         that batches writes needs no savepoint for such a block."""
         raise NotImplementedError
-        yield  # pragma: no cover
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Connection]:
