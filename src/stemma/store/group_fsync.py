@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -27,8 +28,9 @@ class GroupFsync:
     all: a request made while a flush runs waits for the next one, which began after it.
     """
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, after_sync: Callable[[], None] | None = None) -> None:
         self._wal = database.with_name(database.name + "-wal")
+        self._after_sync = after_sync  # called in the syncer thread after each good fsync
         self._fd: int | None = None
         self._cond = threading.Condition()
         self._pending: list[Future[None]] = []
@@ -81,6 +83,8 @@ class GroupFsync:
                 continue
             for future in batch:
                 future.set_result(None)
+            if self._after_sync is not None:
+                self._after_sync()
 
     def _wal_fd(self) -> int:
         if self._fd is None:

@@ -6,7 +6,8 @@ check-then-insert can never race. Every write is acknowledged only once it is on
 run with ``synchronous=NORMAL`` and then wait for a group fsync of the WAL (``group_fsync``), so
 neither ``kill -9`` nor a power cut loses an acknowledged write, and concurrent writers share
 one disk flush instead of queueing behind one each. The event loop's writes go further and share
-one transaction per batch (``write_batch``).
+one transaction per batch (``write_batch``). WAL checkpoints run in a thread of their own
+(``checkpointer``), never inside a request's COMMIT.
 The queries themselves live in ``store.sql``, shared with PostgreSQL.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from stemma.store import migrations
+from stemma.store.checkpointer import Checkpointer
 from stemma.store.contract import Scope, Unavailable
 from stemma.store.group_fsync import GroupFsync
 from stemma.store.sql.base import Connection, Params
@@ -54,8 +56,9 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
-        self._fsync = GroupFsync(path)
         self._writer = threading.Lock()
+        self._checkpointer = Checkpointer(self._connect, self._writer)
+        self._fsync = GroupFsync(path, after_sync=self._checkpointer.wake)
         self._batch = WriteBatch(self._connect, self._writer, self._fsync, self._grouped.clear)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.token_secret = b""
@@ -79,6 +82,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")  # durable by GroupFsync, see above
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's thread does it
         return conn
 
     def _write(self, one_statement: bool = False) -> AbstractContextManager[Connection]:
@@ -186,6 +190,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
             self._all.clear()
         self._local = threading.local()
         self._fsync.close()
+        self._checkpointer.close()
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns the names applied. Safe to run from many processes:
