@@ -56,15 +56,22 @@ def _mismatch(path: str, expected: str) -> SerializationException:
 
 
 def _build_structure(shape: Shape) -> Decoder:
-    members = [(name, decoder_for(member)) for name, member in shape.members.items()]
+    members = [
+        (name, decoder_for(member), member.type_name == "string")
+        for name, member in shape.members.items()
+    ]
 
     def decode(value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise _mismatch(path, "a JSON object")
         out: dict[str, Any] = {}
-        for name, member_decoder in members:
+        for name, member_decoder, is_string in members:
             item = value.get(name)
-            if item is not None:
+            if item is None:
+                continue
+            if is_string and type(item) is str:
+                out[name] = item  # the common case, without building a path for errors
+            else:
                 out[name] = member_decoder(item, f"{path}.{name}" if path else name)
         return out
 
@@ -85,10 +92,13 @@ def _build_list(shape: Shape) -> Decoder:
 
 def _build_map(shape: Shape) -> Decoder:
     value_decoder = decoder_for(shape.value)
+    strings = shape.value.type_name == "string"
 
     def decode(value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise _mismatch(path, "a JSON object")
+        if strings and all(type(v) is str for v in value.values()):
+            return value  # JSON object keys are strings already: nothing to convert
         return {k: None if v is None else value_decoder(v, f"{path}.{k}") for k, v in value.items()}
 
     return decode

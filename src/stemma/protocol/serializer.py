@@ -53,28 +53,52 @@ def _build(shape: Shape) -> Encoder:
     return _BUILDERS.get(shape.type_name, _build_passthrough)(shape)
 
 
+def _converts(shape: Shape) -> bool:
+    """Whether values of ``shape`` need converting for the wire: structures (which drop what
+    the shape does not have) and timestamps, or collections holding them. The rest goes out as
+    it is, without a call per value."""
+    if shape.type_name in ("structure", "timestamp"):
+        return True
+    if shape.type_name == "list":
+        return _converts(shape.member)
+    if shape.type_name == "map":
+        return _converts(shape.value)
+    return False
+
+
 def _build_structure(shape: Shape) -> Encoder:
-    members = [(name, encoder_for(member)) for name, member in shape.members.items()]
+    members = [
+        (name, encoder_for(member) if _converts(member) else None)
+        for name, member in shape.members.items()
+    ]
 
     def encode(value: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, member_encoder in members:
             item = value.get(name)
             if item is not None:
-                out[name] = member_encoder(item)
+                out[name] = item if member_encoder is None else member_encoder(item)
         return out
 
     return encode
 
 
 def _build_list(shape: Shape) -> Encoder:
+    if not _converts(shape.member):
+        return _identity
     member = encoder_for(shape.member)
     return lambda value: [member(v) for v in value]
 
 
 def _build_map(shape: Shape) -> Encoder:
+    if not _converts(shape.value):
+        return _identity
     member = encoder_for(shape.value)
     return lambda value: {k: member(v) for k, v in value.items()}
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def _build_timestamp(shape: Shape) -> Encoder:
