@@ -150,30 +150,24 @@ def verify(
 
 def canonical_request(request: SignedRequest, signed: list[str]) -> str:
     wanted = set(signed)
-    grouped: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
     for name, value in request.headers:
         if name in wanted:  # unsigned headers (the Authorization header itself) cost nothing
-            # Trimmed, inner runs of whitespace collapsed to one space, as botocore signs them.
-            grouped.setdefault(name, []).append(" ".join(value.split()))
-    lines = []
-    for name in signed:
-        if name not in grouped:
-            # A signed header that did not arrive cannot match what the client signed.
-            raise InvalidSignatureException(
-                "The request signature we calculated does not match the signature you "
-                "provided. Check your AWS Secret Access Key and signing method. "
-                "Consult the service documentation for details."
-            )
-        lines.append(f"{name}:{','.join(grouped[name])}\n")
-    return "\n".join(
-        (
-            request.method,
-            canonical_path(request.path),
-            _canonical_query(request.query),
-            "".join(lines),
-            ";".join(signed),
-            hashlib.sha256(request.body).hexdigest(),
+            # Trimmed, inner runs of whitespace collapsed to one space, as botocore signs them;
+            # a header sent twice is signed as its values joined by commas.
+            value = " ".join(value.split())
+            values[name] = f"{values[name]},{value}" if name in values else value
+    if len(values) != len(wanted):
+        # A signed header that did not arrive cannot match what the client signed.
+        raise InvalidSignatureException(
+            "The request signature we calculated does not match the signature you "
+            "provided. Check your AWS Secret Access Key and signing method. "
+            "Consult the service documentation for details."
         )
+    lines = "".join([f"{name}:{values[name]}\n" for name in signed])
+    return (
+        f"{request.method}\n{canonical_path(request.path)}\n{_canonical_query(request.query)}\n"
+        f"{lines}\n{';'.join(signed)}\n{hashlib.sha256(request.body).hexdigest()}"
     )
 
 
@@ -224,10 +218,8 @@ def sign(request: SignedRequest, credential: Credential, region: str, when: dt.d
 
 
 def _header_map(headers: list[tuple[str, str]]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name, value in headers:
-        found.setdefault(name, value)
-    return found
+    """Each header's first value (built in C: later pairs overwrite, so feed them reversed)."""
+    return dict(reversed(headers))
 
 
 def _parse_authorization(header: str, headers: dict[str, str]) -> dict[str, str]:
