@@ -27,7 +27,7 @@ from bench import dataset, servers, wrk
 from bench.report import write_report
 from bench.signed import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, raw_request, write_requests
 
-ROUNDS = 3  # alternating runs of the ceiling and CreateContext
+ROUNDS = 5  # alternating runs of the ceiling and CreateContext (3 with --quick)
 SECTIONS = ("throughput", "workers", "boto3", "scaling", "cluster")
 PG_ADMIN_URL = os.environ.get("STEMMA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).parent / "results"
@@ -38,6 +38,7 @@ class Bench:
         self.quick = quick
         self.work = work
         self.seconds = 5.0 if quick else 10.0
+        self.rounds = 3 if quick else ROUNDS
         self.results: dict[str, Any] = {}
 
     def log(self, text: str) -> None:
@@ -54,17 +55,17 @@ class Bench:
     # -- throughput: the ceiling, stemma, moto -------------------------------------------------
 
     def throughput(self) -> None:
-        # The ceiling and CreateContext run alternately, ROUNDS times, and the target is the
+        # The ceiling and CreateContext run alternately, a few times, and the target is the
         # median of the rounds' ratios: on a shared machine the speed drifts within a minute, so
         # a ratio of two runs taken far apart would measure the drift as much as the servers.
-        self.log(f"throughput: bare ASGI ceiling and stemma CreateContext, {ROUNDS} rounds")
+        self.log(f"throughput: bare ASGI ceiling and stemma CreateContext, {self.rounds} rounds")
         bare = servers.bare()
         stemma = servers.stemma(self.work / "throughput")
         rounds: list[tuple[wrk.WrkResult, wrk.WrkResult]] = []
         try:
             body = {"ContextName": "x", "Source": {"SourceUri": "u"}, "ContextType": "T"}
             path = self.requests("bare", [raw_request(bare.host, "SageMaker.CreateContext", body)])
-            for number in range(ROUNDS):
+            for number in range(self.rounds):
                 ceiling = self.load(bare, path)
                 prefix = f"r{number}-c"
                 creates = self.requests("create", _creates(stemma.host, 100_000, prefix))
@@ -76,7 +77,7 @@ class Bench:
                 )
             bare.stop()
             ratios = [c.requests_per_second / b.requests_per_second for b, c in rounds]
-            middle = sorted(range(ROUNDS), key=lambda i: ratios[i])[ROUNDS // 2]
+            middle = sorted(range(self.rounds), key=lambda i: ratios[i])[self.rounds // 2]
             ceiling, create = rounds[middle]
             names = _created(rounds[0][1].requests, "r0-c")
             describe = self.load(stemma, self.requests("describe", _describes(stemma.host, names)))
