@@ -306,6 +306,31 @@ def test_a_trickled_body_is_cut_off_at_the_timeout(impatient: Server) -> None:
     assert_timed_out(answer, elapsed, 1)
 
 
+def test_an_early_answer_is_not_followed_by_a_408(start_server: Callable[..., Server]) -> None:
+    server = start_server("--request-timeout", "1", "--max-body", "1024")
+    raw = sign(server.url, body=b"{}")
+    head = ["POST / HTTP/1.1"] + [f"{k}: {v}" for k, v in raw.headers]
+    head.append("Content-Length: 5000")
+    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=5) as sock:
+        # Over the limit: answered 413 at once; the rest of the body never comes.
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + b" " * 2000)
+        received = b""
+        sock.settimeout(0.5)
+        started = time.monotonic()
+        while time.monotonic() - started < 4:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 413"), received
+    assert received.count(b"HTTP/1.1 ") == 1, received  # no 408 after the answer
+
+
 def test_a_client_stalling_inside_its_headers_is_cut_off(impatient: Server) -> None:
     with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=5) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: SageMaker.Li")

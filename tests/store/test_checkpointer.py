@@ -19,6 +19,7 @@ def test_the_log_is_checkpointed_off_the_writer_and_stays_bounded(
 ) -> None:
     monkeypatch.setattr(checkpointer, "RESTART_FRAMES", 200)
     monkeypatch.setattr(checkpointer, "INTERVAL", 0.001)
+    monkeypatch.setattr(checkpointer, "FORCE_INTERVAL", 0.0)
     store = SqliteStore(tmp_path / "stemma.db")
     wal = tmp_path / "stemma.db-wal"
     autocheckpoint = store._conn().execute("PRAGMA wal_autocheckpoint").fetchone()

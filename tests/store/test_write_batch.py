@@ -186,3 +186,16 @@ def test_usage_counters_hold_quotas_within_a_batch_and_reach_the_database(
     done.result(timeout=10)
     assert store._read("SELECT used FROM usage WHERE kind = 'context'", ()) == [(2,)]
     assert _names(store) == ["before", "c1"]
+
+
+def test_a_write_request_reads_through_its_batch_and_others_do_not(store: SqliteStore) -> None:
+    _, done = _batched_create(store, "x")
+    with store.batched_writes():
+        # A later request of the same batch sees the batch's writes, as one at a time it would.
+        assert store.get_entity(SCOPE, "context", "x") is not None
+        assert [e.id for e in store.find_entities(SCOPE, "context", "s3://b")] == ["x"]
+    # A read outside any write request (Describe, List) sees committed data only.
+    assert store.get_entity(SCOPE, "context", "x") is None
+    store.commit_batch()
+    done.result(timeout=10)
+    assert store.get_entity(SCOPE, "context", "x") is not None

@@ -179,11 +179,19 @@ def _scalar_tests(shape: Shape) -> list[ScalarTest]:
     return tests
 
 
+# Class escapes whose meaning differs between ``re`` and ``regex`` (their Unicode tables differ:
+# U+001C-U+001F are ``\s`` to ``re`` only, combining marks are ``\w`` to ``regex`` only).
+_DIFFERING_CLASSES = re.compile(r"\\[wWsSbBdD]")
+
+
 def _compile(pattern: str) -> Any:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return regex.compile(pattern)  # \p{..} classes and the like
+    """``re`` (2.5x faster) where it compiles the pattern and means the same; else ``regex``."""
+    if _DIFFERING_CLASSES.search(pattern) is None:
+        try:
+            return re.compile(pattern)
+        except re.error:
+            pass
+    return regex.compile(pattern)  # \p{..} classes and the like
 
 
 def _passes(shape: Shape) -> Passes | None:

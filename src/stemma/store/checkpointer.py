@@ -30,6 +30,7 @@ log = logging.getLogger("stemma.store")
 
 INTERVAL = 0.05  # seconds between checkpoints while writes keep coming
 RESTART_FRAMES = 4000  # about 16 MB of log: past this, make sure the log restarts
+FORCE_INTERVAL = 1.0  # seconds between checkpoints under the writer lock, at most
 
 
 class Checkpointer:
@@ -66,7 +67,8 @@ class Checkpointer:
             thread.join(30)
 
     def _run(self) -> None:
-        conn = self._connect()
+        conn: sqlite3.Connection | None = None
+        forced = 0.0  # when a checkpoint last ran under the writer lock
         try:
             while True:
                 with self._cond:
@@ -76,13 +78,19 @@ class Checkpointer:
                         return
                     self._wanted = False
                 try:
+                    if conn is None:
+                        conn = self._connect()
                     _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    if frames > RESTART_FRAMES:
+                    # Not too often: a reader holding an old snapshot can keep the log from
+                    # restarting however often this runs, and it stalls every writer.
+                    if frames > RESTART_FRAMES and time.monotonic() - forced > FORCE_INTERVAL:
+                        forced = time.monotonic()
                         with self._writer:  # no commit meanwhile: this one copies everything
                             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.checkpoints += 1
-                except sqlite3.Error as exc:  # the next one will try again
+                except Exception as exc:  # the next one will try again
                     log.warning("WAL checkpoint failed: %s", exc)
                 time.sleep(INTERVAL)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()

@@ -14,11 +14,14 @@ store reports itself unavailable until the process restarts (as PostgreSQL does)
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+
+log = logging.getLogger("stemma.store")
 
 
 class GroupFsync:
@@ -84,7 +87,10 @@ class GroupFsync:
             for future in batch:
                 future.set_result(None)
             if self._after_sync is not None:
-                self._after_sync()
+                try:
+                    self._after_sync()
+                except Exception:  # never let it stop the flushes every write waits for
+                    log.exception("after-sync step failed")
 
     def _wal_fd(self) -> int:
         if self._fd is None:

@@ -115,9 +115,6 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise Unavailable(str(exc)) from exc
-        if getattr(self._local, "defer_sync", False):
-            self._local.unsynced = True  # the caller awaits ``durability()`` before answering
-            return
         try:
             self._fsync.sync()  # outside the turn: the next writer commits meanwhile
         except OSError as exc:
@@ -158,8 +155,19 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     def commit_batch(self) -> None:
         self._batch.commit()
 
+    def _batch_reader(self) -> sqlite3.Connection | None:
+        """The open batch's connection when a write request of the thread holding it reads, so
+        that it sees the batch's earlier writes, as it would one request at a time."""
+        if getattr(self._local, "batched", False) and self._batch.owner == threading.get_ident():
+            return self._batch.connection
+        return None
+
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Connection]:
+        batch = self._batch_reader()
+        if batch is not None:
+            yield batch  # inside the batch's transaction: already one snapshot
+            return
         conn = self._conn()
         try:
             conn.execute("BEGIN")
@@ -172,7 +180,7 @@ class SqliteStore(SqlEntities, SqlTags, SqlGraph, SqlKeys, SqlBulk):
 
     def _read(self, sql: str, params: Params) -> list[Any]:
         try:
-            return self._conn().execute(sql, params).fetchall()
+            return (self._batch_reader() or self._conn()).execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
             raise Unavailable(str(exc)) from exc
 

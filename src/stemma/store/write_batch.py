@@ -66,6 +66,10 @@ class WriteBatch:
     def is_open(self) -> bool:
         return self._done is not None
 
+    @property
+    def connection(self) -> sqlite3.Connection | None:
+        return self._conn
+
     def holds(self, conn: object) -> bool:
         """Whether ``conn`` is this batch's connection."""
         return conn is self._conn and self._conn is not None
@@ -147,9 +151,9 @@ class WriteBatch:
             with contextlib.suppress(sqlite3.Error):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+            self._on_failure()  # before another writer can rely on what was cached
             self._writer.release()
             log.error("a batch of writes was not committed: %s", exc)
-            self._on_failure()
             done.set_exception(exc if isinstance(exc, Unavailable) else Unavailable(str(exc)))
             return
         self._writer.release()
