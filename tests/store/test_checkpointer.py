@@ -45,3 +45,32 @@ def test_the_log_is_checkpointed_off_the_writer_and_stays_bounded(
     pages = largest // 4096
     # 3,000 entities wrote thousands of pages to the log; restarts kept it near the limit.
     assert pages < 3 * 200 + 400, f"the log grew to {pages} pages"
+
+
+def test_a_checkpointer_that_cannot_connect_tries_again_on_the_next_wake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+    import threading
+    import time
+
+    monkeypatch.setattr(checkpointer, "INTERVAL", 0.001)
+    attempts: list[int] = []
+
+    def connect() -> sqlite3.Connection:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("too many open files")
+        return sqlite3.connect(tmp_path / "x.db", check_same_thread=False)
+
+    runner = checkpointer.Checkpointer(connect, threading.Lock())
+    runner.wake()
+    deadline = time.monotonic() + 5
+    while not attempts and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.wake()
+    while runner.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    runner.close()
+    assert len(attempts) == 2
+    assert runner.checkpoints >= 1

@@ -77,3 +77,20 @@ def test_a_failed_fsync_fails_every_later_write(
             syncer.sync()
     assert syncer.failure is not None
     syncer.close()
+
+
+def test_a_failing_after_sync_step_never_stops_the_flushes(
+    database: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[int] = []
+
+    def broken_step() -> None:
+        calls.append(1)
+        raise RuntimeError("cannot start new thread")
+
+    syncer = GroupFsync(database, after_sync=broken_step)
+    for _ in range(3):  # each would hang for ever if the first failure had killed the thread
+        syncer.request().result(timeout=10)
+    syncer.close()
+    assert len(calls) == 3
+    assert "after-sync step failed" in caplog.text
