@@ -63,10 +63,6 @@ class WriteBatch:
         self._given: list[tuple[UsageKey, int]] = []  # the running request's increments
 
     @property
-    def is_open(self) -> bool:
-        return self._done is not None
-
-    @property
     def connection(self) -> sqlite3.Connection | None:
         return self._conn
 
@@ -84,11 +80,7 @@ class WriteBatch:
         conn = self._open()
         self._given = []
         if needed:
-            try:
-                conn.execute("SAVEPOINT request")
-            except sqlite3.Error as exc:
-                self._break(exc)
-                raise Unavailable(str(exc)) from exc
+            self._statement(conn, "SAVEPOINT request")
         return conn
 
     def _exit(self, needed: bool, failed: bool) -> None:
@@ -103,11 +95,15 @@ class WriteBatch:
                 self._break(sqlite3.OperationalError("the transaction was rolled back"))
             return
         if needed:
-            try:
-                conn.execute("RELEASE request")
-            except sqlite3.Error as exc:
-                self._break(exc)
-                raise Unavailable(str(exc)) from exc
+            self._statement(conn, "RELEASE request")
+
+    def _statement(self, conn: sqlite3.Connection, sql: str) -> None:
+        """A savepoint statement; if it fails, the batch is broken and the request unavailable."""
+        try:
+            conn.execute(sql)
+        except sqlite3.Error as exc:
+            self._break(exc)
+            raise Unavailable(str(exc)) from exc
 
     def usage(self, key: UsageKey) -> int:
         """A usage counter as this batch has it (read from the database once per batch)."""
