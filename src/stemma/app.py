@@ -28,12 +28,19 @@ import itertools
 import logging
 import os
 import re
-import uuid
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Iterable
 from concurrent.futures import Future
-from typing import Any
 
-from stemma import ui
+from stemma.asgi import (
+    ClientDisconnected,
+    Receive,
+    RequestIds,
+    Scope,
+    Send,
+    read_body,
+    respond,
+    serve_ui,
+)
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
@@ -42,7 +49,6 @@ from stemma.http_protocol import DeadlineHttpToolsProtocol
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
-    RequestEntityTooLarge,
     RequestHeaderFieldsTooLarge,
     ServiceError,
     ServiceUnavailable,
@@ -58,11 +64,6 @@ from stemma.store.contract import Store, Unavailable
 
 log = logging.getLogger("stemma")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 TARGET_PREFIX = "SageMaker."
 # Reads bounded by one page or one entity. On a store whose reads are local (SQLite) they run on
 # the event loop; everything else, QueryLineage (whose cost follows the reachable subgraph)
@@ -73,7 +74,6 @@ DEFAULT_REGION = "us-east-1"
 MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 _REGION = re.compile(r"[a-z0-9-]+")
-_JSON_TYPE = (b"content-type", CONTENT_TYPE.encode())
 
 
 class StemmaApp:
@@ -89,7 +89,7 @@ class StemmaApp:
         self.inline_writes = False
         # The batch of inline writes being committed: its outcome, and that outcome on the loop.
         self._waiting: tuple[Future[None], list[asyncio.Future[None]]] | None = None
-        self._request_id = _RequestIds()
+        self._request_id = RequestIds()
         self._loop: asyncio.AbstractEventLoop  # the server's loop, set at start-up
         _compile(HANDLERS)  # load the model and compile every served shape before serving
 
@@ -133,7 +133,7 @@ class StemmaApp:
             await self._probe(path, send)
             return
         if method in ("GET", "HEAD") and (path == "/ui" or path.startswith("/ui/")):
-            await _ui(path, send)
+            await serve_ui(path, send)
             return
         request_id = self._request_id()
         raw_headers = scope["headers"]
@@ -155,7 +155,7 @@ class StemmaApp:
                 )
             # A request that does not arrive whole in time is answered by the protocol
             # (http_protocol.py), which closes the connection: receive() then says so.
-            body = await _read_body(receive, self.settings.max_body)
+            body = await read_body(receive, self.settings.max_body)
             raw_path: bytes = scope.get("raw_path") or path.encode()
             request = SignedRequest(
                 method,
@@ -175,10 +175,10 @@ class StemmaApp:
             return
         except ServiceError as error:
             status, payload = error.status, error_body(error)
-            await _respond(send, status, payload, CONTENT_TYPE, request_id, error.code)
+            await respond(send, status, payload, CONTENT_TYPE, request_id, error.code)
             _log(method, target, status, error.code)
             return
-        await _respond(send, status, payload, CONTENT_TYPE, request_id)
+        await respond(send, status, payload, CONTENT_TYPE, request_id)
         _log(method, target, status, None)
 
     async def _write_inline(self, request: SignedRequest, target: str) -> bytes:
@@ -230,9 +230,9 @@ class StemmaApp:
             except Exception as exc:
                 log.warning("not ready: %s", exc)
                 body = b'{"status":"unavailable"}'
-                await _respond(send, 503, body, "application/json", None)
+                await respond(send, 503, body, "application/json", None)
                 return
-        await _respond(send, 200, b'{"status":"ok"}', "application/json", None)
+        await respond(send, 200, b'{"status":"ok"}', "application/json", None)
 
     # -- pipeline ------------------------------------------------------------------------------
 
@@ -300,22 +300,6 @@ class StemmaApp:
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
 
 
-async def _ui(path: str, send: Send) -> None:
-    found = ui.resolve(path)
-    if found is None:
-        body, content_type, status = b"Not found\n", "text/plain; charset=utf-8", 404
-    else:
-        (body, content_type), status = found, 200
-    headers = [
-        (b"content-type", content_type.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-cache"),
-        *ui.SECURITY_HEADERS,
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 def _compile(operations: Iterable[str]) -> None:
     for name in operations:
         op = model.operation(name)
@@ -347,62 +331,6 @@ def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:
                 waiter.set_result(None)
             else:
                 waiter.set_exception(error)
-
-
-class _RequestIds:
-    """Request ids shaped like version-4 UUIDs: a random prefix per app (so per process) and a
-    counter. Unique like ``uuid4()``, for a fraction of its cost on every request."""
-
-    def __init__(self) -> None:
-        seed = uuid.uuid4().hex
-        self._prefix = f"{seed[:8]}-{seed[8:12]}-{seed[12:16]}-{seed[16:20]}-"
-        # From a random 40-bit start, 2**48 - 2**40 ids fit 12 hex digits: no wrapping to check.
-        self._next = itertools.count(int(seed[22:], 16)).__next__
-
-    def __call__(self) -> str:
-        return f"{self._prefix}{self._next():012x}"
-
-
-class ClientDisconnected(Exception):
-    """The client went away before sending its whole request: nothing to answer."""
-
-
-async def _read_body(receive: Receive, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected()  # a truncated body is never processed
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise RequestEntityTooLarge(
-                f"Request body is larger than the {limit} bytes this server accepts."
-            )
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-async def _respond(
-    send: Send,
-    status: int,
-    body: bytes,
-    content_type: str,
-    request_id: str | None,
-    error_code: str | None = None,
-) -> None:
-    headers = [
-        _JSON_TYPE if content_type is CONTENT_TYPE else (b"content-type", content_type.encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    if request_id is not None:
-        headers.append((b"x-amzn-requestid", request_id.encode()))
-    if error_code is not None:
-        headers.append((b"x-amzn-errortype", error_code.encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 def _log(method: str, target: str, status: int, code: str | None) -> None:
