@@ -6,6 +6,12 @@ subclass gives every request ``header_timeout`` seconds from its first byte (or 
 connection's opening) to arrive whole, headers and body. A request still incomplete then is
 answered ``408 RequestTimeoutException`` if its headers had arrived, and its connection closed.
 
+It also sends each answer in one piece. uvicorn writes a response's status line and headers, then
+its body, each with a ``send()`` of its own: two TCP segments, and two wake-ups of the client, per
+answer. ``_HeadBuffer`` keeps the head back until the body follows (in the same step of the app,
+for every answer stemma gives) and writes both at once; measured, 17% more creates and 30% more
+answers from the bare ceiling per second (docs/performance.md).
+
 No timer is armed per request, since that costs more than the rest of the bookkeeping: each
 connection notes when its request began, and one sweeper per event loop checks the open
 connections a few times per timeout period. The protocol relies on uvicorn's callbacks, hence
@@ -30,11 +36,15 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
 
     # The open connections of each event loop; a loop's sweeper runs while it has some.
     _open: ClassVar[dict[asyncio.AbstractEventLoop, set[DeadlineHttpToolsProtocol]]] = {}
+    _buffer: _HeadBuffer
     _began: float | None = None  # loop time the incomplete request began; None: nothing pending
     _has_headers = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        # Every later write, the protocol's and the response cycles', goes through the buffer,
+        # so nothing can overtake a head it holds.
+        self._buffer = self.transport = _HeadBuffer(transport, self.loop)  # type: ignore[assignment]
         self._began = self.loop.time()
         connections = self._open.get(self.loop)
         if connections is None:
@@ -50,6 +60,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._has_headers = True
         super().on_headers_complete()
+        if not self.expect_100_continue:  # else the interim "100 Continue" is the first write
+            self._buffer.hold_next = True
 
     def on_message_complete(self) -> None:
         self._began = None  # whole: from here uvicorn's keep-alive timeout governs
@@ -88,6 +100,51 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
                 b"connection: close\r\n\r\n" + body
             )
         self.transport.close()
+
+
+class _HeadBuffer:
+    """The transport as a connection's response cycles see it. Once told ``hold_next``, it keeps
+    the next write (a response's head) until the following one (its body) and sends both in one
+    ``write``; a head with no body after it (HEAD, 204) leaves at the end of the loop iteration.
+    Written bytes keep their order whatever happens: a held head goes out before anything else."""
+
+    __slots__ = ("_held", "_loop", "_transport", "hold_next")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+        self.hold_next = False
+
+    def write(self, data: bytes) -> None:
+        if self.hold_next:
+            self.hold_next = False
+            self._flush()  # never two heads held
+            self._held = data
+            self._loop.call_soon(self._flush)
+            return
+        held = self._held
+        if held is not None:
+            self._held = None
+            data = held + data
+        self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def _flush(self) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 def _sweep(loop: asyncio.AbstractEventLoop) -> None:
