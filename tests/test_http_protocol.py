@@ -1,15 +1,20 @@
 """The HTTP protocol's answer in one piece (``_HeadBuffer``): unit tests of the buffer on a real
-event loop, and a real server answering pipelined requests and a HEAD in order and whole. The
-request deadline is tested over the wire in tests/auth/test_hygiene.py."""
+event loop; the protocol itself fed requests in process, to see each write it makes; and a real
+server answering pipelined requests and a HEAD in order and whole. The request deadline is
+tested over the wire in tests/auth/test_hygiene.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import socket
+from typing import Any
 from urllib.parse import urlsplit
 
-from stemma.http_protocol import _HeadBuffer
+from uvicorn.config import Config
+from uvicorn.server import ServerState
+
+from stemma.http_protocol import SERVER_OPTIONS, DeadlineHttpToolsProtocol, _HeadBuffer
 from tests.auth.support import sign
 from tests.conftest import Server
 
@@ -31,6 +36,15 @@ class Recording(asyncio.Transport):
 
     def is_closing(self) -> bool:
         return self.closed
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8754), "peername": ("127.0.0.1", 50000)}.get(name)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
 
 
 def on_loop(steps: list[str]) -> list[bytes]:
@@ -73,6 +87,90 @@ def test_close_sends_a_held_head_first() -> None:
 
 def test_a_second_head_never_overtakes_the_first() -> None:
     assert on_loop(["hold", "write:1", "hold", "write:2", "write:3"]) == [b"1", b"23"]
+
+
+async def hello(scope: Any, receive: Any, send: Any) -> None:
+    """An ASGI app that reads the body and answers ``hello``."""
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    headers = [(b"content-length", b"5")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"hello"})
+
+
+def protocol_writes(*chunks: bytes, eof: bool = False) -> list[bytes]:
+    """Feed ``chunks`` to the protocol stemma serves with, over a recording transport, on a real
+    event loop running ``hello``; returns every write() that reached the transport."""
+
+    async def run() -> list[bytes]:
+        options = {k: v for k, v in SERVER_OPTIONS.items() if k != "loop"}
+        config = Config(app=hello, lifespan="off", **options)
+        config.load()
+        loop = asyncio.get_running_loop()
+        protocol = DeadlineHttpToolsProtocol(config, ServerState(), {}, _loop=loop)
+        transport = Recording()
+        protocol.connection_made(transport)
+        for chunk in chunks:
+            protocol.data_received(chunk)
+            for _ in range(5):
+                await asyncio.sleep(0)
+        if eof:
+            protocol.eof_received()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        protocol.connection_lost(None)
+        return transport.writes
+
+    return asyncio.run(run())
+
+
+GET = b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n"
+
+
+def test_the_server_writes_each_answer_once() -> None:
+    writes = protocol_writes(GET)
+    assert len(writes) == 1, writes
+    assert writes[0].startswith(b"HTTP/1.1 200") and writes[0].endswith(b"\r\n\r\nhello")
+
+
+def test_pipelined_answers_are_each_written_once_in_order() -> None:
+    writes = protocol_writes(GET + GET.replace(b"/x", b"/y"))
+    assert len(writes) == 2, writes
+    assert all(w.startswith(b"HTTP/1.1 200") and w.endswith(b"hello") for w in writes)
+
+
+def test_a_head_answer_is_written_at_once_even_if_the_client_half_closes() -> None:
+    writes = protocol_writes(GET.replace(b"GET", b"HEAD"), eof=True)
+    assert len(writes) == 1 and writes[0].startswith(b"HTTP/1.1 200"), writes
+    assert writes[0].endswith(b"\r\n\r\n")  # no body
+
+
+def test_a_half_close_sends_a_held_head_before_the_transport_closes() -> None:
+    async def run() -> list[bytes]:
+        config = Config(app=hello, lifespan="off", http=DeadlineHttpToolsProtocol)
+        protocol = DeadlineHttpToolsProtocol(
+            config, ServerState(), {}, _loop=asyncio.get_running_loop()
+        )
+        transport = Recording()
+        protocol.connection_made(transport)
+        protocol._buffer.hold_next = True
+        protocol.transport.write(b"HEAD")  # held until the end of this loop step...
+        protocol.eof_received()  # ... but the client's end of stream comes first
+        writes = list(transport.writes)
+        protocol.connection_lost(None)
+        return writes
+
+    assert asyncio.run(run()) == [b"HEAD"]
+
+
+def test_100_continue_goes_first_and_the_answer_whole_after_it() -> None:
+    head = b"POST /x HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+    writes = protocol_writes(head, b"{}")
+    assert writes[0] == b"HTTP/1.1 100 Continue\r\n\r\n", writes
+    assert len(writes) == 2 and writes[1].startswith(b"HTTP/1.1 200"), writes
+    assert writes[1].endswith(b"hello")
 
 
 def connect(server: Server) -> socket.socket:

@@ -60,8 +60,29 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._has_headers = True
         super().on_headers_complete()
-        if not self.expect_100_continue:  # else the interim "100 Continue" is the first write
+        cycle = self.cycle
+        if cycle is not None and not (self.pipeline and self.pipeline[0][0] is cycle):
+            self._hold_head_of(cycle)  # started now, not queued behind an answer in progress
+
+    def on_response_complete(self) -> None:
+        queued = self.pipeline[-1][0] if self.pipeline else None
+        super().on_response_complete()
+        if queued is not None and not (self.pipeline and self.pipeline[-1][0] is queued):
+            self._hold_head_of(queued)  # the next pipelined request has just been started
+
+    def eof_received(self) -> None:
+        # The client half-closed; the transport closes itself if this returns nothing, and a
+        # head still held (a HEAD answer, waiting for the end of the loop step) must go first.
+        self._buffer.flush()
+        super().eof_received()
+
+    def _hold_head_of(self, cycle: Any) -> None:
+        """Have the buffer keep the head of ``cycle``'s answer for its body; not for a HEAD
+        answer, which has none. Where an interim "100 Continue" goes first, the write after it
+        is held."""
+        if cycle.scope["method"] != "HEAD":
             self._buffer.hold_next = True
+            self._buffer.pass_first = cycle.waiting_for_100_continue
 
     def on_message_complete(self) -> None:
         self._began = None  # whole: from here uvicorn's keep-alive timeout governs
@@ -102,41 +123,60 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+_JOIN_LIMIT = 64 * 1024  # bodies up to this size are joined to their head in one write
+
+
 class _HeadBuffer:
     """The transport as a connection's response cycles see it. Once told ``hold_next``, it keeps
     the next write (a response's head) until the following one (its body) and sends both in one
-    ``write``; a head with no body after it (HEAD, 204) leaves at the end of the loop iteration.
+    ``write``; a head with no body right after it (a 204, an app that streams) leaves at the end
+    of the loop iteration.
     Written bytes keep their order whatever happens: a held head goes out before anything else."""
 
-    __slots__ = ("_held", "_loop", "_transport", "hold_next")
+    __slots__ = ("_held", "_loop", "_transport", "hold_next", "pass_first")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._held: bytes | None = None
         self.hold_next = False
+        self.pass_first = False  # let one write (a "100 Continue") through before holding
 
     def write(self, data: bytes) -> None:
-        if self.hold_next:
+        if self.pass_first:
+            self.pass_first = False
+        elif self.hold_next:
             self.hold_next = False
-            self._flush()  # never two heads held
+            self.flush()  # never two heads held
             self._held = data
-            self._loop.call_soon(self._flush)
+            self._loop.call_soon(self.flush)
             return
         held = self._held
         if held is not None:
             self._held = None
-            data = held + data
+            if len(data) <= _JOIN_LIMIT:
+                data = held + data
+            else:  # a large body is not worth copying to save one system call
+                self._transport.write(held)
         self._transport.write(data)
 
+    def writelines(self, chunks: Any) -> None:
+        self.flush()
+        self._transport.writelines(chunks)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
     def close(self) -> None:
-        self._flush()
+        self.flush()
         self._transport.close()
 
     def is_closing(self) -> bool:
         return self._transport.is_closing()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Send a held head now."""
         held = self._held
         if held is not None:
             self._held = None
@@ -144,6 +184,7 @@ class _HeadBuffer:
                 self._transport.write(held)
 
     def __getattr__(self, name: str) -> Any:
+        # What does not write (get_extra_info, pause_reading, abort, ...) goes straight through.
         return getattr(self._transport, name)
 
 
