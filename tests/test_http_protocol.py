@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from typing import Any
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from uvicorn.config import Config
@@ -17,6 +19,15 @@ from uvicorn.server import ServerState
 from stemma.http_protocol import SERVER_OPTIONS, DeadlineHttpToolsProtocol, _HeadBuffer
 from tests.auth.support import sign
 from tests.conftest import Server
+
+T = TypeVar("T")
+
+
+def run_alone(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())`` in a thread of its own: the browser tests' Playwright leaves an
+    event loop running in the main thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 class Recording(asyncio.Transport):
@@ -66,7 +77,7 @@ def on_loop(steps: list[str]) -> list[bytes]:
         await asyncio.sleep(0)
         return transport.writes
 
-    return asyncio.run(run())
+    return run_alone(run)
 
 
 def test_a_head_and_its_body_leave_in_one_write() -> None:
@@ -123,7 +134,7 @@ def protocol_writes(*chunks: bytes, eof: bool = False) -> list[bytes]:
         protocol.connection_lost(None)
         return transport.writes
 
-    return asyncio.run(run())
+    return run_alone(run)
 
 
 GET = b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n"
@@ -162,7 +173,7 @@ def test_a_half_close_sends_a_held_head_before_the_transport_closes() -> None:
         protocol.connection_lost(None)
         return writes
 
-    assert asyncio.run(run()) == [b"HEAD"]
+    assert run_alone(run) == [b"HEAD"]
 
 
 def test_100_continue_goes_first_and_the_answer_whole_after_it() -> None:
