@@ -17,7 +17,7 @@ from uvicorn.config import Config
 from uvicorn.server import ServerState
 
 from stemma.http_protocol import SERVER_OPTIONS, DeadlineHttpToolsProtocol, _HeadBuffer
-from tests.auth.support import sign
+from tests.auth.support import request_head, sign
 from tests.conftest import Server
 
 T = TypeVar("T")
@@ -111,18 +111,24 @@ async def hello(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"hello"})
 
 
+def connected_protocol() -> tuple[DeadlineHttpToolsProtocol, Recording]:
+    """The protocol stemma serves with (its options, ``hello`` as the app), on the running
+    event loop, connected to a recording transport."""
+    options = {k: v for k, v in SERVER_OPTIONS.items() if k != "loop"}
+    config = Config(app=hello, lifespan="off", **options)
+    loop = asyncio.get_running_loop()
+    protocol = DeadlineHttpToolsProtocol(config, ServerState(), {}, _loop=loop)
+    transport = Recording()
+    protocol.connection_made(transport)
+    return protocol, transport
+
+
 def protocol_writes(*chunks: bytes, eof: bool = False) -> list[bytes]:
     """Feed ``chunks`` to the protocol stemma serves with, over a recording transport, on a real
     event loop running ``hello``; returns every write() that reached the transport."""
 
     async def run() -> list[bytes]:
-        options = {k: v for k, v in SERVER_OPTIONS.items() if k != "loop"}
-        config = Config(app=hello, lifespan="off", **options)
-        config.load()
-        loop = asyncio.get_running_loop()
-        protocol = DeadlineHttpToolsProtocol(config, ServerState(), {}, _loop=loop)
-        transport = Recording()
-        protocol.connection_made(transport)
+        protocol, transport = connected_protocol()
         for chunk in chunks:
             protocol.data_received(chunk)
             for _ in range(5):
@@ -160,12 +166,7 @@ def test_a_head_answer_is_written_at_once_even_if_the_client_half_closes() -> No
 
 def test_a_half_close_sends_a_held_head_before_the_transport_closes() -> None:
     async def run() -> list[bytes]:
-        config = Config(app=hello, lifespan="off", http=DeadlineHttpToolsProtocol)
-        protocol = DeadlineHttpToolsProtocol(
-            config, ServerState(), {}, _loop=asyncio.get_running_loop()
-        )
-        transport = Recording()
-        protocol.connection_made(transport)
+        protocol, transport = connected_protocol()
         protocol._buffer.hold_next = True
         protocol.transport.write(b"HEAD")  # held until the end of this loop step...
         protocol.eof_received()  # ... but the client's end of stream comes first
@@ -214,9 +215,7 @@ def read_answers(sock: socket.socket, count: int) -> list[tuple[bytes, bytes]]:
 
 def request_bytes(server: Server, body: bytes) -> bytes:
     raw = sign(server.url, body=body)
-    head = ["POST / HTTP/1.1"] + [f"{k}: {v}" for k, v in raw.headers]
-    head.append(f"Content-Length: {len(raw.body)}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + raw.body
+    return request_head(raw) + raw.body
 
 
 def test_pipelined_requests_are_answered_in_order_and_whole(server: Server) -> None:

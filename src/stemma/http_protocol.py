@@ -24,7 +24,7 @@ import asyncio
 import uuid
 from typing import Any, ClassVar
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from stemma.protocol.errors import RequestTimeout
 from stemma.protocol.serializer import CONTENT_TYPE, error_body
@@ -76,7 +76,7 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self._buffer.flush()
         super().eof_received()
 
-    def _hold_head_of(self, cycle: Any) -> None:
+    def _hold_head_of(self, cycle: RequestResponseCycle) -> None:
         """Have the buffer keep the head of ``cycle``'s answer for its body; not for a HEAD
         answer, which has none. Where an interim "100 Continue" goes first, the write after it
         is held."""

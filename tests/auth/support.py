@@ -121,6 +121,18 @@ def sign(
     return Raw(method, path, out, data)
 
 
+def request_head(raw: Raw, content_length: int | None = None, close: bool = False) -> bytes:
+    """The request line and headers of ``raw`` as sent on the wire, with a Content-Length of
+    the body's size unless another is given (for requests whose body is cut short)."""
+    lines = [f"{raw.method} {raw.path} HTTP/1.1"]
+    lines += [f"{k}: {v}" for k, v in raw.headers if k.lower() != "content-length"]
+    length = len(raw.body) if content_length is None else content_length
+    lines.append(f"Content-Length: {length}")
+    if close:
+        lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
 def send(url: str, raw: Raw, timeout: float = 15.0) -> Response:
     """Send ``raw`` on a fresh connection exactly as given (plus Content-Length) and read the
     answer."""
@@ -128,11 +140,7 @@ def send(url: str, raw: Raw, timeout: float = 15.0) -> Response:
 
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    lines = [f"{raw.method} {raw.path} HTTP/1.1"]
-    lines += [f"{k}: {v}" for k, v in raw.headers if k.lower() != "content-length"]
-    lines.append(f"Content-Length: {len(raw.body)}")
-    lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    head = request_head(raw, close=True)
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(head + raw.body)
         answer = http.client.HTTPResponse(sock, method=raw.method)

@@ -29,6 +29,7 @@ from tests.auth.support import (
     client,
     create_key,
     error_code,
+    request_head,
     send,
     sign,
 )
@@ -273,10 +274,9 @@ def impatient(start_server: Callable[..., Server]) -> Server:
 
 def test_a_stalled_body_gets_408_within_the_timeout(impatient: Server) -> None:
     raw = sign(impatient.url, body=b'{"MaxResults": 10}')
-    head = ["POST / HTTP/1.1"] + [f"{k}: {v}" for k, v in raw.headers]
-    head.append(f"Content-Length: {len(raw.body)}")
+    head = request_head(raw)
     with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=5) as sock:
-        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + raw.body[:3])
+        sock.sendall(head + raw.body[:3])
         received, elapsed = read_answer(sock, 6)
     assert_timed_out(received, elapsed, 1)
     assert received.startswith(b"HTTP/1.1 408"), received  # the documented answer
@@ -286,10 +286,9 @@ def test_a_stalled_body_gets_408_within_the_timeout(impatient: Server) -> None:
 def test_a_trickled_body_is_cut_off_at_the_timeout(impatient: Server) -> None:
     body = b"{" + b" " * 60 + b"}"
     raw = sign(impatient.url, body=body)
-    head = ["POST / HTTP/1.1"] + [f"{k}: {v}" for k, v in raw.headers]
-    head.append(f"Content-Length: {len(body)}")
+    head = request_head(raw)
     with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=5) as sock:
-        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        sock.sendall(head)
         started = time.monotonic()
         answer = b""
         sock.settimeout(0.2)
@@ -312,11 +311,10 @@ def test_a_trickled_body_is_cut_off_at_the_timeout(impatient: Server) -> None:
 def test_an_early_answer_is_not_followed_by_a_408(start_server: Callable[..., Server]) -> None:
     server = start_server("--request-timeout", "1", "--max-body", "1024")
     raw = sign(server.url, body=b"{}")
-    head = ["POST / HTTP/1.1"] + [f"{k}: {v}" for k, v in raw.headers]
-    head.append("Content-Length: 5000")
+    head = request_head(raw, content_length=5000)
     with socket.create_connection(("127.0.0.1", port_of(server)), timeout=5) as sock:
         # Over the limit: answered 413 at once; the rest of the body never comes.
-        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + b" " * 2000)
+        sock.sendall(head + b" " * 2000)
         received, _ = read_answer(sock, 4, until_closed=True)
     assert received.startswith(b"HTTP/1.1 413"), received
     assert received.count(b"HTTP/1.1 ") == 1, received  # no 408 after the answer
