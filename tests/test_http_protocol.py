@@ -1,23 +1,25 @@
 """The HTTP protocol's answer in one piece (``_HeadBuffer``): unit tests of the buffer on a real
 event loop; the protocol itself fed requests in process, to see each write it makes; and a real
-server answering pipelined requests and a HEAD in order and whole. The request deadline is
-tested over the wire in tests/auth/test_hygiene.py."""
+server answering pipelined requests and a HEAD in order and whole; and, over the wire, the
+deadline the protocol gives each request to arrive (``--request-timeout``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import socket
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import pytest
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
 from stemma.http_protocol import SERVER_OPTIONS, DeadlineHttpToolsProtocol, _HeadBuffer
-from tests.auth.support import request_head, sign
+from tests.auth.support import request_head, send, sign
 from tests.conftest import Server
 
 T = TypeVar("T")
@@ -185,9 +187,9 @@ def test_100_continue_goes_first_and_the_answer_whole_after_it() -> None:
     assert writes[1].endswith(b"hello")
 
 
-def connect(server: Server) -> socket.socket:
+def connect(server: Server, timeout: float = 10) -> socket.socket:
     address = urlsplit(server.url)
-    return socket.create_connection((address.hostname, address.port), timeout=10)
+    return socket.create_connection((address.hostname, address.port), timeout=timeout)
 
 
 def read_answers(sock: socket.socket, count: int) -> list[tuple[bytes, bytes]]:
@@ -247,3 +249,98 @@ def test_a_head_request_gets_its_head_without_waiting_for_a_body(server: Server)
     head, _, body = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), received
     assert body == b""  # a HEAD answer carries no body
+
+
+# -- the request deadline (--request-timeout) --------------------------------------------------
+
+
+def read_answer(
+    sock: socket.socket, limit: float, until_closed: bool = False
+) -> tuple[bytes, float]:
+    """What the server sends until it closes or ``limit`` seconds pass; without
+    ``until_closed``, also until a pause after a complete head."""
+    started = time.monotonic()
+    received = b""
+    sock.settimeout(0.2)
+    while time.monotonic() - started < limit:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            if b"\r\n\r\n" in received and not until_closed:
+                break
+            continue
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    return received, time.monotonic() - started
+
+
+def assert_timed_out(received: bytes, elapsed: float, timeout: float) -> None:
+    assert elapsed < timeout + 1.5, f"still waiting after {elapsed:.1f}s"
+    if received:
+        status_line, _, rest = received.partition(b"\r\n")
+        assert status_line.split()[1] == b"408", received
+        assert b'"__type":"RequestTimeoutException"' in rest
+
+
+@pytest.fixture
+def impatient(start_server: Callable[..., Server]) -> Server:
+    return start_server("--request-timeout", "1")
+
+
+def test_a_stalled_body_gets_408_within_the_timeout(impatient: Server) -> None:
+    raw = sign(impatient.url, body=b'{"MaxResults": 10}')
+    head = request_head(raw)
+    with connect(impatient, timeout=5) as sock:
+        sock.sendall(head + raw.body[:3])
+        received, elapsed = read_answer(sock, 6)
+    assert_timed_out(received, elapsed, 1)
+    assert received.startswith(b"HTTP/1.1 408"), received  # the documented answer
+    assert send(impatient.url, sign(impatient.url)).status == 200
+
+
+def test_a_trickled_body_is_cut_off_at_the_timeout(impatient: Server) -> None:
+    body = b"{" + b" " * 60 + b"}"
+    raw = sign(impatient.url, body=body)
+    head = request_head(raw)
+    with connect(impatient, timeout=5) as sock:
+        sock.sendall(head)
+        started = time.monotonic()
+        answer = b""
+        sock.settimeout(0.2)
+        for byte in body:  # one byte every 0.2 s: the whole body would take 12 s
+            try:
+                sock.sendall(bytes([byte]))
+                answer = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break  # closed by the server
+            break  # an answer, or end of stream
+        elapsed = time.monotonic() - started
+        if answer:
+            rest, _ = read_answer(sock, 1)
+            answer += rest
+    assert_timed_out(answer, elapsed, 1)
+
+
+def test_an_early_answer_is_not_followed_by_a_408(start_server: Callable[..., Server]) -> None:
+    server = start_server("--request-timeout", "1", "--max-body", "1024")
+    raw = sign(server.url, body=b"{}")
+    head = request_head(raw, content_length=5000)
+    with connect(server, timeout=5) as sock:
+        # Over the limit: answered 413 at once; the rest of the body never comes.
+        sock.sendall(head + b" " * 2000)
+        received, _ = read_answer(sock, 4, until_closed=True)
+    assert received.startswith(b"HTTP/1.1 413"), received
+    assert received.count(b"HTTP/1.1 ") == 1, received  # no 408 after the answer
+
+
+def test_a_client_stalling_inside_its_headers_is_cut_off(impatient: Server) -> None:
+    with connect(impatient, timeout=5) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: SageMaker.Li")
+        received, elapsed = read_answer(sock, 3)
+    assert elapsed < 1 + 1.5, f"connection still held after {elapsed:.1f}s"
+    assert b"200 OK" not in received

@@ -1,6 +1,7 @@
 """Safe defaults and request hygiene: loopback by default, a loud warning when a generated key
-is served beyond the machine, HTTPS, --no-auth, body and header limits, bounded request time,
-and the per-key rate limit answered as AWS throttles (§7.3, D50, D51)."""
+is served beyond the machine, HTTPS, --no-auth, body and header limits, and the per-key rate
+limit answered as AWS throttles (§7.3, D50, D51). Bounded request time is tested with the
+protocol that bounds it, in tests/test_http_protocol.py."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ from tests.auth.support import (
     client,
     create_key,
     error_code,
-    request_head,
     send,
     sign,
 )
@@ -231,101 +231,6 @@ def test_headers_over_16_kib_get_431(server: Server, headers: dict[str, str]) ->
 def test_headers_under_16_kib_are_served(server: Server) -> None:
     headers = {f"X-Padding-{i}": "p" * 1000 for i in range(14)}
     assert send(server.url, sign(server.url, headers=headers)).status == 200
-
-
-# -- bounded request time ---------------------------------------------------------------------
-
-
-def read_answer(
-    sock: socket.socket, limit: float, until_closed: bool = False
-) -> tuple[bytes, float]:
-    """What the server sends until it closes or ``limit`` seconds pass; without
-    ``until_closed``, also until a pause after a complete head."""
-    started = time.monotonic()
-    received = b""
-    sock.settimeout(0.2)
-    while time.monotonic() - started < limit:
-        try:
-            chunk = sock.recv(65536)
-        except TimeoutError:
-            if b"\r\n\r\n" in received and not until_closed:
-                break
-            continue
-        except ConnectionResetError:
-            break
-        if not chunk:
-            break
-        received += chunk
-    return received, time.monotonic() - started
-
-
-def assert_timed_out(received: bytes, elapsed: float, timeout: float) -> None:
-    assert elapsed < timeout + 1.5, f"still waiting after {elapsed:.1f}s"
-    if received:
-        status_line, _, rest = received.partition(b"\r\n")
-        assert status_line.split()[1] == b"408", received
-        assert b'"__type":"RequestTimeoutException"' in rest
-
-
-@pytest.fixture
-def impatient(start_server: Callable[..., Server]) -> Server:
-    return start_server("--request-timeout", "1")
-
-
-def test_a_stalled_body_gets_408_within_the_timeout(impatient: Server) -> None:
-    raw = sign(impatient.url, body=b'{"MaxResults": 10}')
-    head = request_head(raw)
-    with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=5) as sock:
-        sock.sendall(head + raw.body[:3])
-        received, elapsed = read_answer(sock, 6)
-    assert_timed_out(received, elapsed, 1)
-    assert received.startswith(b"HTTP/1.1 408"), received  # the documented answer
-    assert send(impatient.url, sign(impatient.url)).status == 200
-
-
-def test_a_trickled_body_is_cut_off_at_the_timeout(impatient: Server) -> None:
-    body = b"{" + b" " * 60 + b"}"
-    raw = sign(impatient.url, body=body)
-    head = request_head(raw)
-    with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=5) as sock:
-        sock.sendall(head)
-        started = time.monotonic()
-        answer = b""
-        sock.settimeout(0.2)
-        for byte in body:  # one byte every 0.2 s: the whole body would take 12 s
-            try:
-                sock.sendall(bytes([byte]))
-                answer = sock.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                break  # closed by the server
-            break  # an answer, or end of stream
-        elapsed = time.monotonic() - started
-        if answer:
-            rest, _ = read_answer(sock, 1)
-            answer += rest
-    assert_timed_out(answer, elapsed, 1)
-
-
-def test_an_early_answer_is_not_followed_by_a_408(start_server: Callable[..., Server]) -> None:
-    server = start_server("--request-timeout", "1", "--max-body", "1024")
-    raw = sign(server.url, body=b"{}")
-    head = request_head(raw, content_length=5000)
-    with socket.create_connection(("127.0.0.1", port_of(server)), timeout=5) as sock:
-        # Over the limit: answered 413 at once; the rest of the body never comes.
-        sock.sendall(head + b" " * 2000)
-        received, _ = read_answer(sock, 4, until_closed=True)
-    assert received.startswith(b"HTTP/1.1 413"), received
-    assert received.count(b"HTTP/1.1 ") == 1, received  # no 408 after the answer
-
-
-def test_a_client_stalling_inside_its_headers_is_cut_off(impatient: Server) -> None:
-    with socket.create_connection(("127.0.0.1", port_of(impatient)), timeout=5) as sock:
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: SageMaker.Li")
-        received, elapsed = read_answer(sock, 3)
-    assert elapsed < 1 + 1.5, f"connection still held after {elapsed:.1f}s"
-    assert b"200 OK" not in received
 
 
 # -- rate limit --------------------------------------------------------------------------------
