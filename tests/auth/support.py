@@ -29,8 +29,8 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.awsjson import CONTENT_TYPE, Response
-from tests.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from tests.awsjson import CONTENT_TYPE, Response, assert_error
+from tests.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Server
 
 ROOT = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
 ROOT_ACCOUNT = "123456789012"  # the default --account-id (D16)
@@ -156,6 +156,26 @@ def code_of(response: Response) -> str | None:
         return None
     code = body.get("__type") if isinstance(body, dict) else None
     return code if isinstance(code, str) else None
+
+
+def create_body(name: str) -> dict[str, Any]:
+    """The members of a minimal CreateContext request for a context called ``name``."""
+    return {"ContextName": name, "Source": {"SourceUri": "s3://b/k"}, "ContextType": "T"}
+
+
+def exists(server: Server, region: str, name: str) -> bool:
+    """True when the root account has a context called ``name`` in ``region``."""
+    try:
+        server.client(region).describe_context(ContextName=name)
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "ResourceNotFound"
+        return False
+    return True
+
+
+def refused(server: Server, raw: Raw, code: str) -> str:
+    """Send ``raw``, assert an AWS error of ``code`` in the shared shape; return its message."""
+    return assert_error(send(server.url, raw), code)
 
 
 def client(
