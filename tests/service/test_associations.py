@@ -1,49 +1,31 @@
-"""Associations over boto3: AddAssociation rules (§5.1, D37, D38, D39), DeleteAssociation (§5.2),
-ListAssociations filters, sorts and paging (§5.3, D28-D30, D40), and cascades on delete (D32)."""
+"""Associations over boto3: AddAssociation rules (§5.1, D37, D38, D39), DeleteAssociation (§5.2)
+and cascades on delete (D32); ListAssociations filters, sorts and paging are in
+test_association_lists.py."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server, unique
+from tests.service.associations_support import (
+    build_web,
+    expect_error,
+    listed,
+    new_action,
+    new_artifact,
+    new_context,
+    pairs,
+    shout,
+)
 
 ACCOUNT = "123456789012"
-SORT_KEYS = ["SourceArn", "DestinationArn", "SourceType", "DestinationType", "CreationTime"]
 EDGE_TYPES = ["ContributedTo", "AssociatedWith", "DerivedFrom", "Produced", "SameAs"]
-
-
-def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
-    """Call ``call(**kw)``, require an AWS error with ``code``, return its message."""
-    with pytest.raises(ClientError) as info:
-        call(**kw)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    message: str = error["Message"]
-    return message
-
-
-def listed(sm: Any, **kw: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in sm.get_paginator("list_associations").paginate(**kw):
-        items.extend(page["AssociationSummaries"])
-    return items
-
-
-def pairs(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(s["SourceArn"], s["DestinationArn"]) for s in items]
-
-
-def shout(arn: str) -> str:
-    """The same ARN with its resource part upper-cased: ARNs compare case-insensitively."""
-    head, tail = arn.rsplit("/", 1)
-    return f"{head}/{tail.upper()}"
 
 
 def describe(sm: Any, arn: str) -> dict[str, Any]:
@@ -57,28 +39,6 @@ def describe(sm: Any, arn: str) -> dict[str, Any]:
     return result
 
 
-def new_context(sm: Any, name: str | None = None, context_type: str = "Endpoint") -> str:
-    arn: str = sm.create_context(
-        ContextName=name or unique("ctx"), Source={"SourceUri": "ep"}, ContextType=context_type
-    )["ContextArn"]
-    return arn
-
-
-def new_action(sm: Any, name: str | None = None, action_type: str = "TrainingJob") -> str:
-    arn: str = sm.create_action(
-        ActionName=name or unique("act"), Source={"SourceUri": "job"}, ActionType=action_type
-    )["ActionArn"]
-    return arn
-
-
-def new_artifact(sm: Any, name: str | None = None, artifact_type: str = "Model") -> str:
-    kw: dict[str, Any] = {"Source": {"SourceUri": unique("s3://b/")}, "ArtifactType": artifact_type}
-    if name is not None:
-        kw["ArtifactName"] = name
-    arn: str = sm.create_artifact(**kw)["ArtifactArn"]
-    return arn
-
-
 @pytest.fixture
 def ends(sm: Any) -> dict[str, str]:
     return {
@@ -87,6 +47,12 @@ def ends(sm: Any) -> dict[str, str]:
         "named": new_artifact(sm, "Model-A", "Model"),
         "unnamed": new_artifact(sm, None, "DataSet"),
     }
+
+
+@pytest.fixture
+def web(sm: Any) -> dict[str, Any]:
+    """The lineage web of ``build_web``, built afresh in this test's region."""
+    return build_web(sm)
 
 
 # -- AddAssociation ---------------------------------------------------------------------------
@@ -308,212 +274,6 @@ def test_delete_missing_pair_is_not_found(sm: Any, region: str, ends: dict[str, 
     )
     sm.delete_association(SourceArn=src, DestinationArn=dst)
     expect_error("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=dst)
-
-
-# -- ListAssociations: filters ----------------------------------------------------------------
-
-
-@pytest.fixture
-def web(sm: Any) -> dict[str, Any]:
-    """Two datasets and an image feed a training job that produced a model used by an endpoint."""
-    arns = {
-        "data1": new_artifact(sm, "Data-One", "DataSet"),
-        "data2": new_artifact(sm, None, "DataSet"),
-        "image": new_artifact(sm, "Image", "Image"),
-        "train": new_action(sm, "Train", "TrainingJob"),
-        "model": new_artifact(sm, "Model", "Model"),
-        "deploy": new_action(sm, "Deploy", "ModelDeployment"),
-        "endpoint": new_context(sm, "Endpoint", "Endpoint"),
-    }
-    edges = [
-        ("data1", "train", "ContributedTo"),
-        ("data2", "train", "ContributedTo"),
-        ("image", "train", "ContributedTo"),
-        ("train", "model", "Produced"),
-        ("model", "deploy", None),
-        ("image", "deploy", "ContributedTo"),
-        ("deploy", "endpoint", "Produced"),
-        ("model", "endpoint", "AssociatedWith"),
-    ]
-    for src, dst, edge_type in edges:
-        kw = {"AssociationType": edge_type} if edge_type else {}
-        sm.add_association(SourceArn=arns[src], DestinationArn=arns[dst], **kw)
-        time.sleep(0.003)  # distinct creation milliseconds
-    return {"arns": arns, "edges": [(arns[s], arns[d]) for s, d, _ in edges]}
-
-
-def test_filter_by_ends(sm: Any, web: dict[str, Any]) -> None:
-    a = web["arns"]
-    assert set(pairs(listed(sm, SourceArn=a["image"]))) == {
-        (a["image"], a["train"]),
-        (a["image"], a["deploy"]),
-    }
-    assert set(pairs(listed(sm, DestinationArn=shout(a["train"])))) == {
-        (a["data1"], a["train"]),
-        (a["data2"], a["train"]),
-        (a["image"], a["train"]),
-    }
-    both = listed(sm, SourceArn=a["model"], DestinationArn=a["endpoint"])
-    assert pairs(both) == [(a["model"], a["endpoint"])]
-    assert listed(sm, SourceArn=a["endpoint"]) == []
-    assert listed(sm, SourceArn=a["endpoint"].replace("/endpoint", "/nothing-here")) == []
-
-
-def test_filter_by_types(sm: Any, web: dict[str, Any]) -> None:
-    a = web["arns"]
-    assert set(pairs(listed(sm, SourceType="DataSet"))) == {
-        (a["data1"], a["train"]),
-        (a["data2"], a["train"]),
-    }
-    assert set(pairs(listed(sm, DestinationType="Endpoint"))) == {
-        (a["deploy"], a["endpoint"]),
-        (a["model"], a["endpoint"]),
-    }
-    assert pairs(listed(sm, SourceArn=a["model"], DestinationType="ModelDeployment")) == [
-        (a["model"], a["deploy"])
-    ]
-    assert set(pairs(listed(sm, AssociationType="Produced"))) == {
-        (a["train"], a["model"]),
-        (a["deploy"], a["endpoint"]),
-    }
-    assert pairs(listed(sm, SourceType="Image", DestinationType="ModelDeployment")) == [
-        (a["image"], a["deploy"])
-    ]
-    assert listed(sm, SourceType="dataset") == []  # exact, case-sensitive (D28)
-    assert listed(sm, SourceType="Endpoint") == []  # a type, not a lineage kind
-    assert listed(sm, AssociationType="SameAs") == []
-
-
-def test_filter_by_creation_time(sm: Any) -> None:
-    hub = new_context(sm)
-    early = new_artifact(sm)
-    sm.add_association(SourceArn=early, DestinationArn=hub)
-    first = listed(sm)[0]["CreationTime"]
-    time.sleep(1.001 - (time.time() % 1))  # into the next whole second
-    late = new_artifact(sm)
-    sm.add_association(SourceArn=late, DestinationArn=hub)
-    second = listed(sm, SourceArn=late)[0]["CreationTime"]
-    assert int(second.timestamp()) > int(first.timestamp())
-    first_s, second_s = first.replace(microsecond=0), second.replace(microsecond=0)
-    assert pairs(listed(sm, CreatedAfter=second_s)) == [(late, hub)]
-    assert pairs(listed(sm, CreatedBefore=first_s)) == [(early, hub)]
-    assert len(listed(sm, CreatedAfter=first_s, CreatedBefore=second_s)) == 2
-    assert listed(sm, CreatedAfter=second_s + timedelta(seconds=1)) == []
-    assert listed(sm, CreatedBefore=first_s - timedelta(seconds=1)) == []
-    assert listed(sm, CreatedAfter=second_s, CreatedBefore=first_s) == []
-    assert pairs(listed(sm, CreatedAfter=second_s, SourceArn=early)) == []
-
-
-# -- ListAssociations: sorting and paging -----------------------------------------------------
-
-
-def _all_pages(sm: Any, page_size: int, **kw: Any) -> list[dict[str, Any]]:
-    """Pages by hand, checking the token rules (D30) on the way."""
-    items: list[dict[str, Any]] = []
-    tokens: set[str] = set()
-    token = None
-    while True:
-        page = sm.list_associations(
-            MaxResults=page_size, **kw, **({"NextToken": token} if token else {})
-        )
-        assert page["AssociationSummaries"], "a page with a token is never empty"
-        assert len(page["AssociationSummaries"]) <= page_size
-        items.extend(page["AssociationSummaries"])
-        token = page.get("NextToken")
-        if not token:
-            return items
-        assert token not in tokens
-        tokens.add(token)
-
-
-def test_default_order_is_newest_first(sm: Any, web: dict[str, Any]) -> None:
-    page = sm.list_associations()
-    assert pairs(page["AssociationSummaries"]) == web["edges"][::-1]
-    assert "NextToken" not in page
-
-
-@pytest.mark.parametrize("key", SORT_KEYS)
-def test_sort_keys_in_both_orders(sm: Any, web: dict[str, Any], key: str) -> None:
-    everything = listed(sm)
-    assert len(everything) == len(web["edges"])
-    ascending = sorted(everything, key=lambda s: (s[key], s["SourceArn"], s["DestinationArn"]))
-    asc = _all_pages(sm, 3, SortBy=key, SortOrder="Ascending")
-    assert pairs(asc) == pairs(ascending)
-    desc = _all_pages(sm, 3, SortBy=key, SortOrder="Descending")
-    assert [s[key] for s in desc] == sorted((s[key] for s in everything), reverse=True)
-    assert sorted(pairs(desc)) == sorted(pairs(everything))
-    # One page or many: the same order.
-    assert pairs(
-        sm.list_associations(SortBy=key, SortOrder="Descending", MaxResults=100)[
-            "AssociationSummaries"
-        ]
-    ) == pairs(desc)
-
-
-def test_sort_by_creation_time_follows_creation(sm: Any, web: dict[str, Any]) -> None:
-    asc = _all_pages(sm, 2, SortBy="CreationTime", SortOrder="Ascending")
-    assert pairs(asc) == web["edges"]
-    desc = _all_pages(sm, 2, SortBy="CreationTime", SortOrder="Descending")
-    assert pairs(desc) == web["edges"][::-1]
-
-
-def test_paginator_over_filtered_sorted_list(sm: Any, web: dict[str, Any]) -> None:
-    a = web["arns"]
-    pages = list(
-        sm.get_paginator("list_associations").paginate(
-            DestinationArn=a["train"],
-            SortBy="SourceArn",
-            SortOrder="Ascending",
-            PaginationConfig={"PageSize": 2},
-        )
-    )
-    assert [len(p["AssociationSummaries"]) for p in pages] == [2, 1]
-    got = [s["SourceArn"] for p in pages for s in p["AssociationSummaries"]]
-    assert got == sorted([a["data1"], a["data2"], a["image"]])
-
-
-def test_deleting_while_paging_skips_nothing(sm: Any) -> None:
-    hub = new_context(sm)
-    sources = [new_artifact(sm) for _ in range(7)]
-    other = new_action(sm)
-    for src in sources:
-        sm.add_association(SourceArn=src, DestinationArn=hub)
-        sm.add_association(SourceArn=src, DestinationArn=other)
-    for sort in ("CreationTime", "SourceArn"):
-        seen: list[tuple[str, str]] = []
-        # What the SDK's Context.delete(disassociate=True) does: page lazily, delete each.
-        for page in sm.get_paginator("list_associations").paginate(
-            DestinationArn=hub if sort == "CreationTime" else other,
-            SortBy=sort,
-            PaginationConfig={"PageSize": 2},
-        ):
-            for summary in page["AssociationSummaries"]:
-                seen.append((summary["SourceArn"], summary["DestinationArn"]))
-                sm.delete_association(
-                    SourceArn=summary["SourceArn"], DestinationArn=summary["DestinationArn"]
-                )
-        assert len(seen) == len(sources)
-    assert listed(sm) == []
-
-
-def test_list_validation(sm: Any, web: dict[str, Any]) -> None:
-    message = expect_error("ValidationException", sm.list_associations, SortBy="Name")
-    assert f"enum value set: [{', '.join(SORT_KEYS)}]" in message
-    expect_error("ValidationException", sm.list_associations, MaxResults=101)
-    expect_error("ValidationException", sm.list_associations, AssociationType="Bogus")
-    expect_error(
-        "ValidationException",
-        sm.list_associations,
-        SourceArn=web["arns"]["image"].replace(":artifact/", ":experiment-trial/"),
-    )
-    page = sm.list_associations(MaxResults=2)
-    message = expect_error(
-        "ValidationException",
-        sm.list_associations,
-        NextToken=page["NextToken"],
-        SortBy="SourceArn",
-    )
-    assert message == "Invalid NextToken."
 
 
 # -- cascades ---------------------------------------------------------------------------------
