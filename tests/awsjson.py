@@ -130,6 +130,11 @@ def message(error: ClientError) -> str:
     return text
 
 
+def error_message(code: str, operation: Callable[..., Any], /, **params: Any) -> str:
+    """``expect_error``, for tests that go on to check only the message: returns it."""
+    return message(expect_error(code, operation, **params))
+
+
 def context_arn(region: str, name: str, partition: str = "aws") -> str:
     return f"arn:{partition}:sagemaker:{region}:{ACCOUNT}:context/{name.lower()}"
 

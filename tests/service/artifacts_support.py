@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
-
-import pytest
-from botocore.exceptions import ClientError
 
 from tests.conftest import unique
 
 ACCOUNT = "123456789012"
-
-
-def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
-    """Call ``call(**kw)``, require an AWS error with ``code``, return its message."""
-    with pytest.raises(ClientError) as info:
-        call(**kw)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    message: str = error["Message"]
-    return message
 
 
 def expected_id(uri: str, types: list[tuple[str, str]]) -> str:

@@ -4,23 +4,9 @@ list and cascade tests run against, listing associations and expecting errors.""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
 from tests.conftest import unique
-
-
-def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
-    """Call ``call(**kw)``, require an AWS error with ``code``, return its message."""
-    with pytest.raises(ClientError) as info:
-        call(**kw)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    message: str = error["Message"]
-    return message
 
 
 def listed(sm: Any, **kw: Any) -> list[dict[str, Any]]:

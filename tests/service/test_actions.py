@@ -4,28 +4,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from tests.awsjson import error_message
 from tests.conftest import Server, unique
 
 ACCOUNT = "123456789012"
 NAME_PATTERN = "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"
 STATUSES = ["Unknown", "InProgress", "Completed", "Failed", "Stopping", "Stopped"]
-
-
-def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
-    """Call ``call(**kw)``, require an AWS error with ``code``, return its message."""
-    with pytest.raises(ClientError) as info:
-        call(**kw)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    message: str = error["Message"]
-    return message
 
 
 def create(sm: Any, name: str | None = None, **kw: Any) -> str:
@@ -126,20 +115,20 @@ def test_describe_foreign_or_missing_is_not_found(sm: Any, server: Server, regio
     name = unique("here")
     create(server.client(f"{region}x"), name)
     foreign = arn_of(f"{region}x", name)
-    expect_error("ResourceNotFound", sm.describe_action, ActionName=foreign)
-    expect_error(
+    error_message("ResourceNotFound", sm.describe_action, ActionName=foreign)
+    error_message(
         "ResourceNotFound",
         sm.describe_action,
         ActionName=foreign.replace(f":{region}x:", f":{region}:").replace(ACCOUNT, "210987654321"),
     )
-    message = expect_error("ResourceNotFound", sm.describe_action, ActionName="Nope")
+    message = error_message("ResourceNotFound", sm.describe_action, ActionName="Nope")
     assert message == f"Action {arn_of(region, 'nope')} does not exist."
 
 
 def test_duplicate_name_is_case_insensitive(sm: Any, region: str) -> None:
     arn = create(sm, "Dup-Name", Description="first")
     for name in ("Dup-Name", "dup-name", "DUP-NAME"):
-        message = expect_error(
+        message = error_message(
             "ValidationException",
             sm.create_action,
             ActionName=name,
@@ -171,7 +160,7 @@ def test_source_uri_is_not_unique(sm: Any) -> None:
 
 @pytest.mark.parametrize("name", ["with_underscore", "-leading", "trailing-", "a!b", "a b"])
 def test_name_pattern_has_no_underscore(sm: Any, name: str) -> None:
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_action,
         ActionName=name,
@@ -186,7 +175,7 @@ def test_name_pattern_has_no_underscore(sm: Any, name: str) -> None:
 
 def test_name_lengths(sm: Any) -> None:
     create(sm, "n" * 120)
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_action,
         ActionName="n" * 121,
@@ -200,7 +189,7 @@ def test_property_values_up_to_2500(sm: Any) -> None:
     name = unique("props")
     create(sm, name, Properties={"k": "v" * 2500})
     assert sm.describe_action(ActionName=name)["Properties"]["k"] == "v" * 2500
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_action,
         ActionName=unique("props"),
@@ -210,7 +199,7 @@ def test_property_values_up_to_2500(sm: Any) -> None:
     )
     assert "at 'properties'" in message
     assert "Member must have length less than or equal to 2500" in message
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_action,
         ActionName=unique("props"),
@@ -223,17 +212,17 @@ def test_property_values_up_to_2500(sm: Any) -> None:
 
 def test_status_and_metadata_validation(sm: Any) -> None:
     base = {"Source": {"SourceUri": "u"}, "ActionType": "T"}
-    message = expect_error(
+    message = error_message(
         "ValidationException", sm.create_action, ActionName="s1", Status="Running", **base
     )
     assert message == (
         "1 validation error detected: Value 'Running' at 'status' failed to satisfy constraint: "
         f"Member must satisfy enum value set: [{', '.join(STATUSES)}]"
     )
-    expect_error(
+    error_message(
         "ValidationException", sm.create_action, ActionName="s2", Status="completed", **base
     )
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_action,
         ActionName="s3",
@@ -241,7 +230,7 @@ def test_status_and_metadata_validation(sm: Any) -> None:
         **base,
     )
     assert "at 'metadataProperties.repository'" in message
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_action,
         ActionName="s4",
@@ -309,26 +298,28 @@ def test_update_properties_merge_then_remove(sm: Any) -> None:
 
 def test_update_limits(sm: Any) -> None:
     create(sm, "Limits", Properties={f"k{i}": "v" for i in range(30)})
-    message = expect_error(
+    message = error_message(
         "ValidationException", sm.update_action, ActionName="Limits", Properties={"x": "y"}
     )
     assert "at 'properties'" in message and "less than or equal to 30" in message
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.update_action,
         ActionName="Limits",
         Properties={"k0": "v" * 2501},
     )
     assert "less than or equal to 2500" in message
-    expect_error("ValidationException", sm.update_action, ActionName="Limits", Status="Done")
+    error_message("ValidationException", sm.update_action, ActionName="Limits", Status="Done")
     assert len(sm.describe_action(ActionName="Limits")["Properties"]) == 30
 
 
 def test_update_takes_a_name_only(sm: Any) -> None:
     arn = create(sm, "By-Name")
-    message = expect_error("ValidationException", sm.update_action, ActionName=arn, Description="d")
+    message = error_message(
+        "ValidationException", sm.update_action, ActionName=arn, Description="d"
+    )
     assert "at 'actionName'" in message and NAME_PATTERN in message
-    message = expect_error(
+    message = error_message(
         "ResourceNotFound", sm.update_action, ActionName="Missing-One", Description="d"
     )
     assert message.endswith(":action/missing-one does not exist.")
@@ -340,14 +331,14 @@ def test_update_takes_a_name_only(sm: Any) -> None:
 def test_delete_then_again(sm: Any, region: str) -> None:
     create(sm, "Gone-Soon")
     assert sm.delete_action(ActionName="GONE-SOON")["ActionArn"] == arn_of(region, "gone-soon")
-    expect_error("ResourceNotFound", sm.describe_action, ActionName="Gone-Soon")
-    message = expect_error("ResourceNotFound", sm.delete_action, ActionName="Gone-Soon")
+    error_message("ResourceNotFound", sm.describe_action, ActionName="Gone-Soon")
+    message = error_message("ResourceNotFound", sm.delete_action, ActionName="Gone-Soon")
     assert message == f"Action {arn_of(region, 'gone-soon')} does not exist."
 
 
 def test_delete_takes_a_name_only(sm: Any) -> None:
     arn = create(sm, "Not-By-Arn")
-    expect_error("ValidationException", sm.delete_action, ActionName=arn)
+    error_message("ValidationException", sm.delete_action, ActionName=arn)
     assert sm.describe_action(ActionName=arn)["ActionArn"] == arn
 
 
@@ -398,7 +389,7 @@ def test_list_sorts_by_creation_time_and_name(sm: Any) -> None:
     assert by_name == sorted(names)  # code-point order: upper case first (D29)
     by_name_desc = [s["ActionName"] for s in summaries(sm, SortBy="Name")]
     assert by_name_desc == sorted(names, reverse=True)
-    expect_error("ValidationException", sm.list_actions, SortBy="ActionName")
+    error_message("ValidationException", sm.list_actions, SortBy="ActionName")
 
 
 def test_list_filters(sm: Any) -> None:
@@ -471,7 +462,7 @@ def test_tags_on_actions(sm: Any) -> None:
     ]
     sm.delete_tags(ResourceArn=arn, TagKeys=["y"])
     assert [t["Key"] for t in sm.list_tags(ResourceArn=arn)["Tags"]] == ["x", "z"]
-    message = expect_error(
+    message = error_message(
         "ValidationException", sm.delete_tags, ResourceArn=arn, TagKeys=["aws:x"]
     )
     assert "aws:" in message
@@ -481,7 +472,7 @@ def test_tags_go_with_the_deleted_action(sm: Any) -> None:
     arn = create(sm, "Tag-Cascade", Tags=[{"Key": "a", "Value": "1"}])
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
     sm.delete_action(ActionName="Tag-Cascade")
-    assert expect_error("ValidationException", sm.list_tags, ResourceArn=arn) == (
+    assert error_message("ValidationException", sm.list_tags, ResourceArn=arn) == (
         "Resource does not exist"
     )
     assert create(sm, "Tag-Cascade") == arn
@@ -492,7 +483,7 @@ def test_at_most_50_tags_per_action(sm: Any) -> None:
     tags = [{"Key": f"k{i}", "Value": "v"} for i in range(50)]
     arn = create(sm, "Fifty-Tags", Tags=tags)
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "k0", "Value": "overwritten"}])
-    expect_error(
+    error_message(
         "ValidationException", sm.add_tags, ResourceArn=arn, Tags=[{"Key": "k50", "Value": "v"}]
     )
     listed = sm.list_tags(ResourceArn=arn)["Tags"]

@@ -6,10 +6,10 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from tests.awsjson import error_message
 from tests.conftest import unique
 from tests.service.artifacts_support import (
     create,
-    expect_error,
     source,
     summaries,
 )
@@ -20,8 +20,8 @@ from tests.service.artifacts_support import (
 def test_delete_by_arn_then_again(sm: Any) -> None:
     arn = create(sm)
     assert sm.delete_artifact(ArtifactArn=arn)["ArtifactArn"] == arn
-    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=arn)
-    expect_error("ResourceNotFound", sm.delete_artifact, ArtifactArn=arn)
+    error_message("ResourceNotFound", sm.describe_artifact, ArtifactArn=arn)
+    error_message("ResourceNotFound", sm.delete_artifact, ArtifactArn=arn)
 
 
 def test_delete_by_arn_in_another_case_returns_canonical_arn(sm: Any) -> None:
@@ -37,13 +37,13 @@ def test_delete_by_source_with_types_in_any_order(sm: Any) -> None:
     response = sm.delete_artifact(Source=source(uri, ("Custom", "c"), ("MD5Hash", "m")))
     assert response["ArtifactArn"] == arn
     assert [s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)] == [other]
-    expect_error(
+    error_message(
         "ResourceNotFound",
         sm.delete_artifact,
         Source=source(uri, ("Custom", "c"), ("MD5Hash", "m")),
     )
     # Types given: an exact key match only, even when one artifact has that URI.
-    expect_error("ResourceNotFound", sm.delete_artifact, Source=source(uri, ("Custom", "c")))
+    error_message("ResourceNotFound", sm.delete_artifact, Source=source(uri, ("Custom", "c")))
     assert sm.describe_artifact(ArtifactArn=other)["ArtifactArn"] == other
 
 
@@ -59,15 +59,15 @@ def test_delete_by_uri_takes_the_only_artifact(sm: Any) -> None:
     uri = unique("s3://del/only")
     typed = create(sm, uri, ("S3Version", "3"))
     assert sm.delete_artifact(Source={"SourceUri": uri})["ArtifactArn"] == typed
-    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=typed)
-    expect_error("ResourceNotFound", sm.delete_artifact, Source={"SourceUri": uri})
+    error_message("ResourceNotFound", sm.describe_artifact, ArtifactArn=typed)
+    error_message("ResourceNotFound", sm.delete_artifact, Source={"SourceUri": uri})
 
 
 def test_delete_by_uri_with_several_candidates_is_rejected(sm: Any) -> None:
     uri = unique("s3://del/many")
     first = create(sm, uri, ("Custom", "1"))
     second = create(sm, uri, ("Custom", "2"))
-    message = expect_error("ValidationException", sm.delete_artifact, Source={"SourceUri": uri})
+    message = error_message("ValidationException", sm.delete_artifact, Source={"SourceUri": uri})
     assert "more than one artifact" in message
     assert {s["ArtifactArn"] for s in summaries(sm, SourceUri=uri)} == {first, second}
 
@@ -80,7 +80,7 @@ def test_delete_arn_wins_over_source(sm: Any) -> None:
     assert response["ArtifactArn"] == named_by_arn
     assert sm.describe_artifact(ArtifactArn=named_by_source)["ArtifactArn"] == named_by_source
     # A stale Source beside a valid ARN is ignored; a missing ARN is not rescued by the Source.
-    expect_error(
+    error_message(
         "ResourceNotFound",
         sm.delete_artifact,
         ArtifactArn=named_by_arn,
@@ -90,7 +90,7 @@ def test_delete_arn_wins_over_source(sm: Any) -> None:
 
 
 def test_delete_without_identifiers_is_rejected(sm: Any) -> None:
-    message = expect_error("ValidationException", sm.delete_artifact)
+    message = error_message("ValidationException", sm.delete_artifact)
     assert message == "Either ArtifactArn or Source must be specified."
 
 
@@ -129,12 +129,12 @@ def test_list_sorts_by_creation_time_only(sm: Any) -> None:
     assert [s["ArtifactArn"] for s in asc["ArtifactSummaries"]] == arns
     desc = sm.list_artifacts(SortBy="CreationTime", SortOrder="Descending")
     assert [s["ArtifactArn"] for s in desc["ArtifactSummaries"]] == arns[::-1]
-    message = expect_error("ValidationException", sm.list_artifacts, SortBy="Name")
+    message = error_message("ValidationException", sm.list_artifacts, SortBy="Name")
     assert message == (
         "1 validation error detected: Value 'Name' at 'sortBy' failed to satisfy constraint: "
         "Member must satisfy enum value set: [CreationTime]"
     )
-    expect_error("ValidationException", sm.list_artifacts, SortOrder="ascending")
+    error_message("ValidationException", sm.list_artifacts, SortOrder="ascending")
 
 
 def test_list_summaries_carry_source_types(sm: Any) -> None:
@@ -229,7 +229,7 @@ def test_token_bound_to_filters(sm: Any) -> None:
     for value in "abc":
         create(sm, uri, ("Custom", value))
     page = sm.list_artifacts(SourceUri=uri, MaxResults=1)
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.list_artifacts,
         SourceUri=uri,
@@ -237,4 +237,4 @@ def test_token_bound_to_filters(sm: Any) -> None:
         NextToken=page["NextToken"],
     )
     assert message == "Invalid NextToken."
-    expect_error("ValidationException", sm.list_artifacts, NextToken="garbage")
+    error_message("ValidationException", sm.list_artifacts, NextToken="garbage")

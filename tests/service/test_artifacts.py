@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.awsjson import error_message
 from tests.conftest import Server, unique
 from tests.service.artifacts_support import (
     ACCOUNT,
     create,
-    expect_error,
     expected_id,
     source,
     summaries,
@@ -77,7 +77,7 @@ def test_partition_follows_region(server: Server) -> None:
 def test_duplicate_source_already_exists_in_any_type_order(sm: Any) -> None:
     uri = unique("s3://dup/k")
     arn = create(sm, uri, ("MD5Hash", "m"), ("S3ETag", "e"))
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_artifact,
         Source=source(uri, ("S3ETag", "e"), ("MD5Hash", "m")),
@@ -95,7 +95,7 @@ def test_duplicate_source_already_exists_in_any_type_order(sm: Any) -> None:
 def test_source_types_are_a_set(sm: Any) -> None:
     uri = unique("s3://set/k")
     arn = create(sm, uri, ("Custom", "a"))
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_artifact,
         Source=source(uri, ("Custom", "a"), ("Custom", "a")),
@@ -196,7 +196,7 @@ def test_minimal_create_describes_with_empty_containers(sm: Any) -> None:
 def test_property_values_up_to_4096(sm: Any) -> None:
     ok = create(sm, Properties={"k": "x" * 4096})
     assert sm.describe_artifact(ArtifactArn=ok)["Properties"]["k"] == "x" * 4096
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_artifact,
         Source={"SourceUri": unique("s3://p/")},
@@ -209,7 +209,7 @@ def test_property_values_up_to_4096(sm: Any) -> None:
 
 
 def test_property_key_limit_and_count(sm: Any) -> None:
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_artifact,
         Source={"SourceUri": unique("s3://p/")},
@@ -218,7 +218,7 @@ def test_property_key_limit_and_count(sm: Any) -> None:
     )
     assert "Map keys must satisfy constraint" in message
     assert "less than or equal to 2500" in message
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.create_artifact,
         Source={"SourceUri": unique("s3://p/")},
@@ -257,7 +257,7 @@ def test_shape_violations_are_validation_errors(sm: Any) -> None:
     for extra, fragment in cases:
         kw: dict[str, Any] = {"Source": {"SourceUri": unique("s3://v/")}, "ArtifactType": "T"}
         kw.update(extra)
-        message = expect_error("ValidationException", sm.create_artifact, **kw)
+        message = error_message("ValidationException", sm.create_artifact, **kw)
         assert fragment in message, (extra, message)
     assert sm.list_artifacts()["ArtifactSummaries"] == []
 
@@ -267,7 +267,7 @@ def test_shape_violations_are_validation_errors(sm: Any) -> None:
 
 def test_describe_missing_is_resource_not_found(sm: Any, region: str) -> None:
     arn = f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{'0' * 32}"
-    message = expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=arn)
+    message = error_message("ResourceNotFound", sm.describe_artifact, ArtifactArn=arn)
     assert message == f"Artifact {arn} does not exist."
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.describe_artifact(ArtifactArn=arn)
@@ -287,10 +287,10 @@ def test_describe_needs_an_artifact_arn_of_this_region(sm: Any, server: Server) 
     foreign = ":".join(parts)
     # The same artifact exists in that region too; the ARN still names only that region's.
     create(server.client(parts[3]), sm.describe_artifact(ArtifactArn=arn)["Source"]["SourceUri"])
-    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=foreign)
+    error_message("ResourceNotFound", sm.describe_artifact, ArtifactArn=foreign)
     other_account = arn.replace(f":{ACCOUNT}:", ":999999999999:")
-    expect_error("ResourceNotFound", sm.describe_artifact, ArtifactArn=other_account)
-    message = expect_error(
+    error_message("ResourceNotFound", sm.describe_artifact, ArtifactArn=other_account)
+    message = error_message(
         "ValidationException",
         sm.describe_artifact,
         ArtifactArn=arn.replace(":artifact/", ":context/"),
@@ -345,7 +345,7 @@ def test_update_name_and_nothing_else(sm: Any) -> None:
 
 def test_update_beyond_30_properties_fails_and_changes_nothing(sm: Any) -> None:
     arn = create(sm, Properties={f"k{i}": "v" for i in range(30)})
-    message = expect_error(
+    message = error_message(
         "ValidationException", sm.update_artifact, ArtifactArn=arn, Properties={"extra": "v"}
     )
     assert "at 'properties'" in message
@@ -359,11 +359,11 @@ def test_update_beyond_30_properties_fails_and_changes_nothing(sm: Any) -> None:
 
 def test_update_value_limits(sm: Any) -> None:
     arn = create(sm)
-    message = expect_error(
+    message = error_message(
         "ValidationException", sm.update_artifact, ArtifactArn=arn, Properties={"k": "v" * 4097}
     )
     assert "less than or equal to 4096" in message
-    message = expect_error(
+    message = error_message(
         "ValidationException", sm.update_artifact, ArtifactArn=arn, ArtifactName="no_underscore"
     )
     assert "at 'artifactName'" in message
@@ -371,7 +371,7 @@ def test_update_value_limits(sm: Any) -> None:
 
 def test_update_missing_is_resource_not_found(sm: Any, region: str) -> None:
     arn = f"arn:aws:sagemaker:{region}:{ACCOUNT}:artifact/{'a' * 32}"
-    message = expect_error("ResourceNotFound", sm.update_artifact, ArtifactArn=arn)
+    message = error_message("ResourceNotFound", sm.update_artifact, ArtifactArn=arn)
     assert message == f"Artifact {arn} does not exist."
 
 
@@ -401,9 +401,9 @@ def test_tags_go_with_the_deleted_artifact(sm: Any) -> None:
     arn = create(sm, uri, Tags=[{"Key": "old", "Value": "1"}])
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "more", "Value": "2"}])
     sm.delete_artifact(ArtifactArn=arn)
-    message = expect_error("ValidationException", sm.list_tags, ResourceArn=arn)
+    message = error_message("ValidationException", sm.list_tags, ResourceArn=arn)
     assert message == "Resource does not exist"
-    expect_error(
+    error_message(
         "ValidationException", sm.add_tags, ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}]
     )
     # Same source, same ARN: the new artifact starts without the old tags.
@@ -418,7 +418,7 @@ def test_tags_on_a_missing_artifact(sm: Any, region: str) -> None:
         (sm.add_tags, {"Tags": [{"Key": "k", "Value": "v"}]}),
         (sm.delete_tags, {"TagKeys": ["k"]}),
     ):
-        assert expect_error("ValidationException", call, ResourceArn=arn, **kw) == (
+        assert error_message("ValidationException", call, ResourceArn=arn, **kw) == (
             "Resource does not exist"
         )
 
@@ -450,7 +450,7 @@ def test_concurrent_creates_of_one_source_store_one_artifact(
 def test_at_most_50_tags_per_artifact(sm: Any) -> None:
     arn = create(sm, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(30)])
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": f"n{i}", "Value": "v"} for i in range(20)])
-    expect_error(
+    error_message(
         "ValidationException", sm.add_tags, ResourceArn=arn, Tags=[{"Key": "one", "Value": "v"}]
     )
     assert len(sm.list_tags(ResourceArn=arn)["Tags"]) == 50
@@ -461,6 +461,6 @@ def test_update_and_delete_need_an_arn_of_this_region(sm: Any, server: Server) -
     parts = arn.split(":")
     parts[3] += "v"
     foreign = ":".join(parts)
-    expect_error("ResourceNotFound", sm.update_artifact, ArtifactArn=foreign, ArtifactName="x")
-    expect_error("ResourceNotFound", sm.delete_artifact, ArtifactArn=foreign)
+    error_message("ResourceNotFound", sm.update_artifact, ArtifactArn=foreign, ArtifactName="x")
+    error_message("ResourceNotFound", sm.delete_artifact, ArtifactArn=foreign)
     assert "ArtifactName" not in sm.describe_artifact(ArtifactArn=arn)

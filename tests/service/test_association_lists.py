@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.awsjson import error_message
 from tests.service.associations_support import (
     build_web,
-    expect_error,
     listed,
     new_action,
     new_artifact,
@@ -189,17 +189,17 @@ def test_deleting_while_paging_skips_nothing(sm: Any) -> None:
 
 
 def test_list_validation(sm: Any, web: dict[str, Any]) -> None:
-    message = expect_error("ValidationException", sm.list_associations, SortBy="Name")
+    message = error_message("ValidationException", sm.list_associations, SortBy="Name")
     assert f"enum value set: [{', '.join(SORT_KEYS)}]" in message
-    expect_error("ValidationException", sm.list_associations, MaxResults=101)
-    expect_error("ValidationException", sm.list_associations, AssociationType="Bogus")
-    expect_error(
+    error_message("ValidationException", sm.list_associations, MaxResults=101)
+    error_message("ValidationException", sm.list_associations, AssociationType="Bogus")
+    error_message(
         "ValidationException",
         sm.list_associations,
         SourceArn=web["arns"]["image"].replace(":artifact/", ":experiment-trial/"),
     )
     page = sm.list_associations(MaxResults=2)
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         sm.list_associations,
         NextToken=page["NextToken"],

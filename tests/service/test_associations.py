@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.awsjson import error_message
 from tests.conftest import Server, unique
 from tests.service.associations_support import (
     build_web,
-    expect_error,
     listed,
     new_action,
     new_artifact,
@@ -126,7 +126,7 @@ def test_both_ends_must_exist(sm: Any, region: str, missing_end: str, kind: str)
     present = new_context(sm)
     ghost = f"arn:aws:sagemaker:{region}:{ACCOUNT}:{kind}/{'ab12' * 8}"
     kw = {"SourceArn": present, "DestinationArn": present, missing_end: ghost}
-    message = expect_error("ResourceNotFound", sm.add_association, **kw)
+    message = error_message("ResourceNotFound", sm.add_association, **kw)
     assert ghost in message and "does not exist" in message
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.add_association(**kw)
@@ -136,7 +136,7 @@ def test_both_ends_must_exist(sm: Any, region: str, missing_end: str, kind: str)
 def test_deleted_end_no_longer_exists(sm: Any) -> None:
     action, context = new_action(sm, "Deleted-End"), new_context(sm)
     sm.delete_action(ActionName="Deleted-End")
-    expect_error("ResourceNotFound", sm.add_association, SourceArn=action, DestinationArn=context)
+    error_message("ResourceNotFound", sm.add_association, SourceArn=action, DestinationArn=context)
 
 
 def test_duplicate_pair_already_exists(sm: Any, ends: dict[str, str]) -> None:
@@ -148,7 +148,7 @@ def test_duplicate_pair_already_exists(sm: Any, ends: dict[str, str]) -> None:
         {"SourceArn": src, "DestinationArn": dst, "AssociationType": "SameAs"},
         {"SourceArn": shout(src), "DestinationArn": shout(dst)},
     ):
-        message = expect_error("ValidationException", sm.add_association, **kw)
+        message = error_message("ValidationException", sm.add_association, **kw)
         assert "already exists" in message
     (summary,) = listed(sm)
     assert summary["AssociationType"] == "ContributedTo"
@@ -163,8 +163,8 @@ def test_reverse_pair_and_longer_cycles_are_allowed(sm: Any, ends: dict[str, str
 
 def test_self_association_is_rejected(sm: Any, ends: dict[str, str]) -> None:
     for arn in ends.values():
-        expect_error("ValidationException", sm.add_association, SourceArn=arn, DestinationArn=arn)
-        expect_error(
+        error_message("ValidationException", sm.add_association, SourceArn=arn, DestinationArn=arn)
+        error_message(
             "ValidationException", sm.add_association, SourceArn=arn, DestinationArn=shout(arn)
         )
     assert listed(sm) == []
@@ -185,10 +185,10 @@ def test_invalid_end_kinds_and_types(sm: Any, region: str, ends: dict[str, str])
             {"SourceArn": bad, "DestinationArn": good},
             {"SourceArn": good, "DestinationArn": bad},
         ):
-            message = expect_error("ValidationException", sm.add_association, **kw)
+            message = error_message("ValidationException", sm.add_association, **kw)
             assert "validation error detected" in message, (bad, message)
     for bad_type in ("Bogus", "produced", ""):
-        message = expect_error(
+        message = error_message(
             "ValidationException",
             sm.add_association,
             SourceArn=ends["action"],
@@ -232,7 +232,7 @@ def test_ends_in_another_region_or_account_are_not_found(
         {"SourceArn": remote_artifact, "DestinationArn": local},
         {"SourceArn": local, "DestinationArn": local.replace(ACCOUNT, "999999999999")},
     ):
-        expect_error("ResourceNotFound", sm.add_association, **kw)
+        error_message("ResourceNotFound", sm.add_association, **kw)
     # From the other region, the same pair of its own entities works.
     elsewhere.add_association(SourceArn=remote_artifact, DestinationArn=remote)
     assert listed(sm) == []
@@ -260,20 +260,20 @@ def test_delete_returns_canonical_arns(sm: Any, ends: dict[str, str]) -> None:
 def test_delete_missing_pair_is_not_found(sm: Any, region: str, ends: dict[str, str]) -> None:
     src, dst = ends["named"], ends["action"]
     sm.add_association(SourceArn=src, DestinationArn=dst)
-    message = expect_error(
+    message = error_message(
         "ResourceNotFound", sm.delete_association, SourceArn=dst, DestinationArn=src
     )
     assert message == f"Association with source {dst} and destination {src} does not exist."
     with pytest.raises(sm.exceptions.ResourceNotFound):
         sm.delete_association(SourceArn=src, DestinationArn=ends["context"])
     ghost = f"arn:aws:sagemaker:{region}:{ACCOUNT}:context/ghost"
-    expect_error("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=ghost)
+    error_message("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=ghost)
     experiment = f"arn:aws:sagemaker:{region}:{ACCOUNT}:experiment/e"
-    expect_error(
+    error_message(
         "ResourceNotFound", sm.delete_association, SourceArn=experiment, DestinationArn=dst
     )
     sm.delete_association(SourceArn=src, DestinationArn=dst)
-    expect_error("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=dst)
+    error_message("ResourceNotFound", sm.delete_association, SourceArn=src, DestinationArn=dst)
 
 
 # -- cascades ---------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_deleting_an_action_removes_its_associations(sm: Any, web: dict[str, Any
     remaining = set(pairs(listed(sm)))
     assert all(a["train"] not in pair for pair in remaining)
     assert len(remaining) == len(web["edges"]) - 4
-    expect_error(
+    error_message(
         "ResourceNotFound", sm.delete_association, SourceArn=a["data1"], DestinationArn=a["train"]
     )
     _assert_all_describable(sm)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.awsjson import error_message
 from tests.conftest import Backend, Server, launch, unique
 
 LIMITS = {"contexts": 2, "actions": 2, "artifacts": 3, "associations": 2}
@@ -34,15 +35,6 @@ def expect_limit(sm: Any, call: Callable[..., Any], **kw: Any) -> str:
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
     message: str = response["Error"]["Message"]
     assert response["Message"] == message  # the modeled member, copied by botocore (D1)
-    return message
-
-
-def expect_error(code: str, call: Callable[..., Any], **kw: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        call(**kw)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    message: str = error["Message"]
     return message
 
 
@@ -110,7 +102,7 @@ def test_action_limit(lm: Any) -> None:
         lm, lm.create_action, ActionName="over", Source={"SourceUri": "u"}, ActionType="T"
     )
     assert message == limit_message("actions", 2, 2)
-    expect_error("ResourceNotFound", lm.describe_action, ActionName="over")
+    error_message("ResourceNotFound", lm.describe_action, ActionName="over")
 
 
 def test_context_limit(lm: Any) -> None:
@@ -120,7 +112,7 @@ def test_context_limit(lm: Any) -> None:
         lm, lm.create_context, ContextName="over", Source={"SourceUri": "u"}, ContextType="T"
     )
     assert message == limit_message("contexts", 2, 2)
-    expect_error("ResourceNotFound", lm.describe_context, ContextName="over")
+    error_message("ResourceNotFound", lm.describe_context, ContextName="over")
 
 
 def test_association_limit(lm: Any) -> None:
@@ -168,7 +160,7 @@ def test_duplicate_artifact_is_reported_before_the_quota(lm: Any) -> None:
     lm.create_artifact(Source={"SourceUri": uri, "SourceTypes": types}, ArtifactType="T")
     artifact(lm)
     artifact(lm)
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         lm.create_artifact,
         Source={"SourceUri": uri, "SourceTypes": types[::-1]},
@@ -183,7 +175,7 @@ def test_duplicate_action_and_context_are_reported_before_the_quota(lm: Any) -> 
     action(lm)
     context(lm, "Ctx_One")
     context(lm)
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         lm.create_action,
         ActionName="JOB-ONE",
@@ -191,7 +183,7 @@ def test_duplicate_action_and_context_are_reported_before_the_quota(lm: Any) -> 
         ActionType="T",
     )
     assert "already exists" in message
-    message = expect_error(
+    message = error_message(
         "ValidationException",
         lm.create_context,
         ContextName="ctx_one",
@@ -205,27 +197,27 @@ def test_association_checks_come_before_the_quota(lm: Any) -> None:
     hub, a, b = context(lm), artifact(lm), artifact(lm)
     lm.add_association(SourceArn=a, DestinationArn=hub)
     lm.add_association(SourceArn=b, DestinationArn=hub)
-    message = expect_error(
+    message = error_message(
         "ValidationException", lm.add_association, SourceArn=a, DestinationArn=hub
     )
     assert "already exists" in message
-    expect_error(
+    error_message(
         "ValidationException",
         lm.add_association,
         SourceArn=a,
         DestinationArn=hub,
         AssociationType="SameAs",
     )
-    expect_error("ValidationException", lm.add_association, SourceArn=hub, DestinationArn=hub)
+    error_message("ValidationException", lm.add_association, SourceArn=hub, DestinationArn=hub)
     ghost = hub.rsplit("/", 1)[0] + "/ghost"
-    expect_error("ResourceNotFound", lm.add_association, SourceArn=a, DestinationArn=ghost)
-    expect_error(
+    error_message("ResourceNotFound", lm.add_association, SourceArn=a, DestinationArn=ghost)
+    error_message(
         "ResourceNotFound",
         lm.add_association,
         SourceArn=hub.rsplit(":", 1)[0] + ":experiment/e",
         DestinationArn=hub,
     )
-    expect_error(
+    error_message(
         "ValidationException",
         lm.add_association,
         SourceArn=a,
