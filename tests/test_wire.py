@@ -94,7 +94,7 @@ def test_missing_target(server: Server) -> None:
 
 
 def test_real_but_unserved_operation_names_it(server: Server) -> None:
-    for op in ("CreateExperiment", "DescribeTrainingJob"):
+    for op in ("CreateTrainingJob", "DescribeTrainingJob"):
         message = assert_error(lineage(server.url, op, {}), "UnknownOperationException")
         assert op in message
 

@@ -318,7 +318,7 @@ def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException
     if in_model:
         return UnknownOperationException(
             f"Operation {target.removeprefix(TARGET_PREFIX)} is not supported by stemma, "
-            "which serves the SageMaker ML Lineage Tracking API."
+            "which serves the SageMaker ML Lineage Tracking and Experiments APIs."
         )
     return UnknownOperationException(f"Operation {target} is not recognized.")
 

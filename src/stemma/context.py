@@ -11,12 +11,18 @@ from stemma.store.contract import Scope, Store
 
 @dataclass
 class Quotas:
-    """Per (account, region) entity limits; None means unlimited (D49)."""
+    """Entity limits; None means unlimited (D49, D64). Per (account, region), except the last
+    two, which bound the trials of one experiment and the trial components of one trial."""
 
     contexts: int | None = 500
     actions: int | None = 3000
     artifacts: int | None = 6000
     associations: int | None = 6000
+    experiments: int | None = None
+    trials: int | None = None
+    trial_components: int | None = None
+    trials_per_experiment: int | None = 300
+    trial_components_per_trial: int | None = 50
 
 
 class RequestContext:

@@ -126,8 +126,15 @@ def _build_integer(shape: Shape) -> Decoder:
     return decode
 
 
+# botocore (like every Smithy JSON client) sends non-finite doubles as these strings (§1.5);
+# business rules then refuse them where they have no meaning.
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
 def _build_float(shape: Shape) -> Decoder:
     def decode(value: Any, path: str) -> float:
+        if isinstance(value, str) and value in NON_FINITE:
+            return NON_FINITE[value]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _mismatch(path, "a number")
         return float(value)

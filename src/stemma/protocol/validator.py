@@ -297,6 +297,8 @@ def _build_list(shape: Shape) -> Checker:
 
 def _build_map(shape: Shape) -> Checker:
     size_tests = _size_tests(shape)
+    if shape.value.type_name in ("structure", "list", "map"):
+        return _build_map_of_shapes(shape, size_tests)
     key_tests = _scalar_tests(shape.key)
     value_tests = _scalar_tests(shape.value)
     key_texts = {
@@ -314,6 +316,30 @@ def _build_map(shape: Shape) -> Checker:
             errors.append(violation(value, path, key_texts[_has_nul(value)]))
         if not all(_element_passes(value_tests, v) for v in value.values()):
             errors.append(violation(value, path, value_texts[_has_nul(value.values())]))
+
+    return check
+
+
+def _build_map_of_shapes(shape: Shape, size_tests: list[ScalarTest]) -> Checker:
+    """A map whose values are structures (trial component parameters and artifacts): keys as
+    for any map, each value checked member by member at ``<map>.<key>.<member>``, a path form
+    AWS does not document (stemma's decision, docs/operations.md)."""
+    key_tests = _scalar_tests(shape.key)
+    key_texts = {
+        nul: "Map keys must satisfy constraint: " + _summary(shape.key, nul)
+        for nul in (False, True)
+    }
+    value_check = checker_for(shape.value)
+
+    def check(value: Any, path: str, errors: list[str]) -> None:
+        _check_size(size_tests, value, path, errors)
+        if not all(_element_passes(key_tests, k) for k in value):
+            errors.append(violation(value, path, key_texts[_has_nul(value)]))
+        for key, item in value.items():
+            if item is None:
+                errors.append(violation(None, f"{path}.{key}", NOT_NULL))
+            else:
+                value_check(item, f"{path}.{key}", errors)
 
     return check
 

@@ -8,9 +8,13 @@ from stemma.service import (
     artifacts,
     associations,
     contexts,
+    experiments,
     lineage,
     lineage_groups,
+    memberships,
     tags,
+    trial_components,
+    trials,
 )
 from stemma.service.dispatch import HANDLERS
 
@@ -20,7 +24,11 @@ __all__ = [
     "artifacts",
     "associations",
     "contexts",
+    "experiments",
     "lineage",
     "lineage_groups",
+    "memberships",
     "tags",
+    "trial_components",
+    "trials",
 ]

@@ -12,13 +12,13 @@ from stemma.service import entities
 from stemma.service.dispatch import Request, Response, handler
 from stemma.store.contract import Entity
 
-ACTION = entities.Family(kind="action", label="Action", plural="actions")
+ACTION = entities.Family("action", "Action", entities.account_limit("actions", "Actions"))
 
 
 @handler("CreateAction")
 def create_action(ctx: RequestContext, req: Request) -> Response:
     name = req["ActionName"]
-    entity = entities.new_entity(ctx, ACTION, name.lower(), name, req)
+    entity = entities.lineage_entity(ctx, ACTION, name.lower(), name, req)
     entity.body["Source"] = req["Source"]
     for member in ("Description", "Status", "MetadataProperties"):
         if member in req:
@@ -41,7 +41,9 @@ def update_action(ctx: RequestContext, req: Request) -> Response:
                 entity.body[member] = req[member]
 
     entity_id = req["ActionName"].lower()
-    return entities.update(ctx, ACTION, entity_id, req, apply, "LineageEntityParameters")
+    return entities.update_lineage_entity(
+        ctx, ACTION, entity_id, req, apply, "LineageEntityParameters"
+    )
 
 
 @handler("DeleteAction")
@@ -51,4 +53,4 @@ def delete_action(ctx: RequestContext, req: Request) -> Response:
 
 @handler("ListActions")
 def list_actions(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(ctx, ACTION, req)
+    return entities.list_lineage_page(ctx, ACTION, req)

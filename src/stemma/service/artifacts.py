@@ -19,7 +19,7 @@ from stemma.service import entities
 from stemma.service.dispatch import Request, Response, handler
 from stemma.store.contract import Entity
 
-ARTIFACT = entities.Family(kind="artifact", label="Artifact", plural="artifacts")
+ARTIFACT = entities.Family("artifact", "Artifact", entities.account_limit("artifacts", "Artifacts"))
 
 
 def artifact_id(source: dict[str, Any]) -> str:
@@ -40,7 +40,7 @@ def _stored_source(source: dict[str, Any]) -> dict[str, Any]:
 @handler("CreateArtifact")
 def create_artifact(ctx: RequestContext, req: Request) -> Response:
     entity_id = artifact_id(req["Source"])
-    entity = entities.new_entity(ctx, ARTIFACT, entity_id, req.get("ArtifactName"), req)
+    entity = entities.lineage_entity(ctx, ARTIFACT, entity_id, req.get("ArtifactName"), req)
     entity.body["Source"] = _stored_source(req["Source"])
     if "MetadataProperties" in req:
         entity.body["MetadataProperties"] = req["MetadataProperties"]
@@ -64,7 +64,9 @@ def update_artifact(ctx: RequestContext, req: Request) -> Response:
             entity.name = req["ArtifactName"]
 
     entity_id = entities.id_from_arn(ctx, ARTIFACT, req["ArtifactArn"])
-    return entities.update(ctx, ARTIFACT, entity_id, req, apply, "ArtifactProperties")
+    return entities.update_lineage_entity(
+        ctx, ARTIFACT, entity_id, req, apply, "ArtifactProperties"
+    )
 
 
 @handler("DeleteArtifact")
@@ -90,4 +92,4 @@ def delete_artifact(ctx: RequestContext, req: Request) -> Response:
 
 @handler("ListArtifacts")
 def list_artifacts(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(ctx, ARTIFACT, req)
+    return entities.list_lineage_page(ctx, ARTIFACT, req)

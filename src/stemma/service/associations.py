@@ -27,7 +27,12 @@ from stemma.store.contract import (
     association_sort_key,
 )
 
-HOSTED: tuple[Kind, ...] = get_args(Kind)
+ASSOCIATIONS = entities.account_limit("associations", "Associations")
+# The kinds an association may join (trials fail the model's AssociationEntityArn pattern), and
+# those of which no two may be joined: "Calling the AddAssociation API with both source and
+# destination in the set [Experiment|Trial|TrialComponent] is invalid" (§7.2).
+HOSTED: tuple[Kind, ...] = tuple(k for k in get_args(Kind) if k != "experiment-trial")
+EXPERIMENT_KINDS: frozenset[Kind] = frozenset(("experiment", "experiment-trial-component"))
 LABELS = {
     "context": "Context",
     "action": "Action",
@@ -49,10 +54,8 @@ def ref_arn(ctx: RequestContext, ref: Ref) -> str:
 
 
 def resolve_end(ctx: RequestContext, arn: str) -> Ref | None:
-    """The entity an association end names in the caller's scope, if stemma hosts its kind.
-
-    Experiments and trial components are not hosted, so they never exist here (D37).
-    """
+    """The entity an association end names in the caller's scope, if it can be one (D37 as
+    replaced: experiments and trial components are hosted ends)."""
     parsed = arns.parse(arn)
     if parsed is None or parsed.resource_type not in HOSTED:
         return None
@@ -80,6 +83,13 @@ def add_association(ctx: RequestContext, req: Request) -> Response:
     source = _existing_end(ctx, req["SourceArn"])
     destination = _existing_end(ctx, req["DestinationArn"])
     source_arn, destination_arn = ref_arn(ctx, source), ref_arn(ctx, destination)
+    if source.kind in EXPERIMENT_KINDS and destination.kind in EXPERIMENT_KINDS:
+        for end in (source, destination):  # existence first (D14)
+            if ctx.store.get_entity(ctx.scope, end.kind, end.id) is None:
+                raise missing(ref_arn(ctx, end))
+        raise ValidationException(
+            "An association can't be created between two experiment entities."
+        )
     if source == destination:  # D38, after the existence check (D14)
         if ctx.store.get_entity(ctx.scope, source.kind, source.id) is None:
             raise missing(source_arn)
@@ -96,7 +106,7 @@ def add_association(ctx: RequestContext, req: Request) -> Response:
             f"Association between {source_arn} and {destination_arn} already exists."
         ) from None
     except QuotaExceeded as exc:
-        raise entities.quota_exceeded("associations", exc.limit, exc.used) from None
+        raise ASSOCIATIONS.exceeded(exc.limit, exc.used) from None
     return {"SourceArn": source_arn, "DestinationArn": destination_arn}
 
 

@@ -12,13 +12,13 @@ from stemma.service import entities
 from stemma.service.dispatch import Request, Response, handler
 from stemma.store.contract import Entity
 
-CONTEXT = entities.Family(kind="context", label="Context", plural="contexts")
+CONTEXT = entities.Family("context", "Context", entities.account_limit("contexts", "Contexts"))
 
 
 @handler("CreateContext")
 def create_context(ctx: RequestContext, req: Request) -> Response:
     name = req["ContextName"]
-    entity = entities.new_entity(ctx, CONTEXT, name.lower(), name, req)
+    entity = entities.lineage_entity(ctx, CONTEXT, name.lower(), name, req)
     entity.body["Source"] = req["Source"]
     if "Description" in req:
         entity.body["Description"] = req["Description"]
@@ -40,7 +40,7 @@ def update_context(ctx: RequestContext, req: Request) -> Response:
         if "Description" in req:
             entity.body["Description"] = req["Description"]
 
-    return entities.update(
+    return entities.update_lineage_entity(
         ctx, CONTEXT, req["ContextName"].lower(), req, apply, "LineageEntityParameters"
     )
 
@@ -52,4 +52,4 @@ def delete_context(ctx: RequestContext, req: Request) -> Response:
 
 @handler("ListContexts")
 def list_contexts(ctx: RequestContext, req: Request) -> Response:
-    return entities.list_page(ctx, CONTEXT, req)
+    return entities.list_lineage_page(ctx, CONTEXT, req)

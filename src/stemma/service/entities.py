@@ -1,8 +1,10 @@
-"""The rules contexts, actions and artifacts share: create, describe, update, delete and list.
+"""The rules every kind of entity shares: create, describe, update, delete and list.
 
-The three kinds differ in their member names (``ContextArn``/``ActionArn``/...), their identity
-(a unique name, or a source digest for artifacts) and a few members; ``Family`` holds those
-differences as data, and the per-kind modules hold what is truly theirs.
+The kinds differ in their member names (``ContextArn``/``TrialArn``/...), their identity (a
+unique name, or a source digest for artifacts), their quota and a few members; ``Family`` holds
+those differences as data, and the per-kind modules hold what is truly theirs. The lineage kinds
+(contexts, actions, artifacts) share more still: ``lineage_entity`` and ``list_page``'s source
+and type filters.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from stemma.context import RequestContext
 from stemma.protocol.errors import ResourceLimitExceeded, ResourceNotFound, ValidationException
@@ -22,9 +25,11 @@ from stemma.store.contract import (
     AlreadyExists,
     Entity,
     EntityQuery,
+    HasDependents,
     Kind,
     NewEntity,
     NotFound,
+    ParentQuotaExceeded,
     QuotaExceeded,
     SortKey,
 )
@@ -33,12 +38,41 @@ DEFAULT_PAGE = 10  # the model's documented default for MaxResults
 
 
 @dataclass(frozen=True)
+class Limit:
+    """A quota: the ``Quotas`` setting that holds it, and how AWS names it when it is reached."""
+
+    setting: str  # "contexts": the attribute of ``Quotas`` (and the --quota name)
+    name: str  # "Total number of contexts allowed, excluding those automatically created by ..."
+    units: str  # "Contexts"
+    suffix: str = ""  # a closing sentence, where AWS's text for this quota has one
+
+    def value(self, ctx: RequestContext) -> int | None:
+        limit: int | None = getattr(ctx.quotas, self.setting)
+        return limit
+
+    def exceeded(self, limit: int, used: int) -> ResourceLimitExceeded:
+        """AWS's template, observed for artifacts and trials (D49, D64)."""
+        units = self.units
+        text = (
+            f"The account-level service limit '{self.name}' is {limit} {units}, with current "
+            f"utilization of {used} {units} and a request delta of 1 {units}."
+        )
+        return ResourceLimitExceeded(f"{text} {self.suffix}" if self.suffix else text)
+
+
+def account_limit(plural: str, units: str, suffix: str = "") -> Limit:
+    """A per-(account, region) quota named as AWS names the lineage ones."""
+    name = f"Total number of {plural} allowed, excluding those automatically created by SageMaker"
+    return Limit(plural.replace(" ", "_"), name, units, suffix)
+
+
+@dataclass(frozen=True)
 class Family:
     """How one kind of entity is named on the wire."""
 
     kind: Kind
     label: str  # "Context": the member prefix and the noun in messages
-    plural: str  # "contexts": the quota name
+    limit: Limit  # the per-(account, region) quota on this kind
 
     @property
     def arn_member(self) -> str:
@@ -53,8 +87,7 @@ class Family:
         return f"{self.label}Type"
 
     def quota(self, ctx: RequestContext) -> int | None:
-        limit: int | None = getattr(ctx.quotas, self.plural)
-        return limit
+        return self.limit.value(ctx)
 
 
 def arn(ctx: RequestContext, family: Family, entity_id: str) -> str:
@@ -89,31 +122,34 @@ def seconds(ms: int) -> float:
 
 
 def create(
-    ctx: RequestContext, family: Family, entity: Entity, req: Request, duplicate: str
+    ctx: RequestContext,
+    family: Family,
+    entity: Entity,
+    req: Request,
+    duplicate: str,
+    parent_limit: Limit | None = None,
 ) -> None:
-    """Store a new entity with the request's tags; ``duplicate`` is the "already exists" text."""
+    """Store a new entity with the request's tags; ``duplicate`` is the "already exists" text.
+    ``parent_limit`` bounds the children of ``entity.parent``; a missing parent surfaces as the
+    store's NotFound, for the caller to name."""
     new = NewEntity(entity, tags.tags_from_request(req.get("Tags")), family.quota(ctx))
+    if parent_limit is not None:
+        new.parent_quota = parent_limit.value(ctx)
     try:
         ctx.store.create_entity(ctx.scope, new)
     except AlreadyExists:
         raise ValidationException(duplicate) from None
+    except ParentQuotaExceeded as exc:
+        assert parent_limit is not None
+        raise parent_limit.exceeded(exc.limit, exc.used) from None
     except QuotaExceeded as exc:
-        raise quota_exceeded(family.plural, exc.limit, exc.used) from None
+        raise family.limit.exceeded(exc.limit, exc.used) from None
 
 
-def quota_exceeded(plural: str, limit: int, used: int) -> ResourceLimitExceeded:
-    """AWS's template, observed for artifacts and used for every kind (D49)."""
-    title = plural.capitalize()
-    return ResourceLimitExceeded(
-        f"The account-level service limit 'Total number of {plural} allowed, excluding those "
-        f"automatically created by SageMaker' is {limit} {title}, with current utilization of "
-        f"{used} {title} and a request delta of 1 {title}."
-    )
-
-
-def new_entity(
+def lineage_entity(
     ctx: RequestContext, family: Family, entity_id: str, name: str | None, req: Request
 ) -> Entity:
+    """A context, action or artifact from its Create* request."""
     return Entity(
         kind=family.kind,
         id=entity_id,
@@ -165,29 +201,12 @@ def describe(ctx: RequestContext, family: Family, entity: Entity) -> Response:
 
 
 def update(
-    ctx: RequestContext,
-    family: Family,
-    entity_id: str,
-    req: Request,
-    apply: Callable[[Entity], None],
-    properties_shape: str,
+    ctx: RequestContext, family: Family, entity_id: str, apply: Callable[[Entity], None]
 ) -> Response:
-    """Merge ``Properties``, then remove ``PropertiesToRemove`` (D31), in one transaction.
-
-    ``apply`` sets the kind's own mutable members on the entity. Members absent from the request
-    are unchanged; ``LastModifiedTime`` is bumped even when nothing changed.
-    """
+    """Apply ``apply`` to the stored entity in one transaction and bump ``LastModifiedTime``,
+    even when nothing changed. ``apply`` may raise to abandon the update."""
 
     def mutate(entity: Entity) -> Entity:
-        props = dict(entity.body.get("Properties") or {})
-        props.update(req.get("Properties") or {})
-        for key in req.get("PropertiesToRemove") or []:
-            props.pop(key, None)
-        limit = shape_limit(properties_shape, "max")
-        if len(props) > limit:
-            text = f"Member must have length less than or equal to {limit}"
-            raise ValidationException(format_errors([violation(props, "properties", text)]))
-        entity.body["Properties"] = props
         apply(entity)
         entity.modified_ms = ctx.now_ms
         return entity
@@ -199,15 +218,57 @@ def update(
     return {family.arn_member: arn(ctx, family, entity_id)}
 
 
+def merge_map(
+    body: dict[str, Any], req: Request, member: str, removals: str, shape: str, wire_name: str
+) -> None:
+    """Upsert the request's ``member`` map into the stored one, then drop the keys listed in
+    ``removals``, then check the merged map against ``shape``'s maximum (D31, D65). An absent
+    or empty map changes nothing."""
+    merged = dict(body.get(member) or {})
+    merged.update(req.get(member) or {})
+    for key in req.get(removals) or []:
+        merged.pop(key, None)
+    limit = shape_limit(shape, "max")
+    if len(merged) > limit:
+        text = f"Member must have length less than or equal to {limit}"
+        raise ValidationException(format_errors([violation(merged, wire_name, text)]))
+    body[member] = merged
+
+
+def update_lineage_entity(
+    ctx: RequestContext,
+    family: Family,
+    entity_id: str,
+    req: Request,
+    apply: Callable[[Entity], None],
+    properties_shape: str,
+) -> Response:
+    """Update* of a context, action or artifact: ``Properties`` merged, then
+    ``PropertiesToRemove`` removed (D31); ``apply`` sets the kind's own members."""
+
+    def mutate(entity: Entity) -> None:
+        merge_map(
+            entity.body, req, "Properties", "PropertiesToRemove", properties_shape, "properties"
+        )
+        apply(entity)
+
+    return update(ctx, family, entity_id, mutate)
+
+
 # -- delete -----------------------------------------------------------------------------------
 
 
-def delete(ctx: RequestContext, family: Family, entity_id: str) -> Response:
-    """Delete an entity with its tags and associations (D32)."""
+def delete(
+    ctx: RequestContext, family: Family, entity_id: str, in_use: str | None = None
+) -> Response:
+    """Delete an entity with its tags and associations (D32). ``in_use`` is the refusal's text
+    for a kind whose entities cannot be deleted while they have children or members (D62)."""
     try:
         ctx.store.delete_entity(ctx.scope, family.kind, entity_id)
     except NotFound:
         raise not_found(ctx, family, entity_id) from None
+    except HasDependents:
+        raise ValidationException(in_use or "The resource is in use.") from None
     return {family.arn_member: arn(ctx, family, entity_id)}
 
 
@@ -216,23 +277,33 @@ def delete(ctx: RequestContext, family: Family, entity_id: str) -> Response:
 SORT_KEYS: dict[str, SortKey] = {"CreationTime": "created", "Name": "name"}
 
 
-def list_page(ctx: RequestContext, family: Family, req: Request) -> Response:
-    """One keyset page of a List* call: filters AND-ed, ties broken by ARN (D28, D29, D30)."""
+def list_page(
+    ctx: RequestContext,
+    family: Family,
+    req: Request,
+    filters: dict[str, Any],
+    summarize: Callable[[RequestContext, Family, Entity], Response],
+) -> Response:
+    """One keyset page of a List* call: filters AND-ed, ties broken by ARN (D28, D29, D30).
+
+    ``filters`` maps the request's kind-specific filter members to ``EntityQuery`` fields, with
+    the values to match: ``{"SourceUri": ("source_uri", "s3://...")}``. The members are bound
+    into the page token as the request gave them.
+    """
     sort = SORT_KEYS[req.get("SortBy", "CreationTime")]
     descending = req.get("SortOrder", "Descending") == "Descending"
     query = EntityQuery(
         kind=family.kind,
         limit=req.get("MaxResults", DEFAULT_PAGE) + 1,  # one more, to know whether more follow
-        source_uri=req.get("SourceUri"),
-        entity_type=req.get(family.type_member),
         created_from_ms=lower_bound_ms(req.get("CreatedAfter")),
         created_to_ms=upper_bound_ms(req.get("CreatedBefore")),
         sort=sort,
         descending=descending,
     )
-    bound = {
-        k: req.get(k) for k in ("SourceUri", family.type_member, "CreatedAfter", "CreatedBefore")
-    } | {"sort": sort, "descending": descending}
+    for field_name, value in filters.values():
+        setattr(query, field_name, value)
+    bound = {k: req.get(k) for k in (*filters, "CreatedAfter", "CreatedBefore")}
+    bound |= {"sort": sort, "descending": descending}
     position = decode_token(ctx, req, bound)
     if position is not None:
         if not (isinstance(position, list) and len(position) == 2):
@@ -247,9 +318,18 @@ def list_page(ctx: RequestContext, family: Family, req: Request) -> Response:
         lambda last: [last.created_ms if sort == "created" else last.name, last.id],
     )
     return {
-        f"{family.label}Summaries": [summary(ctx, family, e) for e in page],
+        f"{family.label}Summaries": [summarize(ctx, family, e) for e in page],
         "NextToken": token,
     }
+
+
+def list_lineage_page(ctx: RequestContext, family: Family, req: Request) -> Response:
+    """List* of contexts, actions and artifacts: by source URI and type."""
+    filters = {
+        "SourceUri": ("source_uri", req.get("SourceUri")),
+        family.type_member: ("entity_type", req.get(family.type_member)),
+    }
+    return list_page(ctx, family, req, filters, summary)
 
 
 # Bounds far outside any stored time are clamped, so the database sees 64-bit integers only.

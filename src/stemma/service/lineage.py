@@ -7,6 +7,9 @@
 - Filters choose which vertices are returned, never which are traversed (§6.3).
 - Without edges the start vertex is never returned; with edges it always comes first, with the
   matches and the vertices on shortest paths to them (D44, D45).
+- Trial components are vertices like any other (``TrialComponent``, typed by their source,
+  D72). Experiments are not: edges to them are neither returned nor followed, and a walk
+  from one finds nothing (D73).
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ from stemma.service.dispatch import Request, Response, handler
 from stemma.service.paging import INVALID, decode_token, encode_token
 from stemma.store.contract import Association, Direction, Entity, Ref
 
-LINEAGE_TYPES = {"context": "Context", "action": "Action", "artifact": "Artifact"}
+LINEAGE_TYPES = {
+    "context": "Context",
+    "action": "Action",
+    "artifact": "Artifact",
+    "experiment-trial-component": "TrialComponent",
+}
 DEFAULT_DEPTH = 10  # D41
 
 
@@ -55,6 +63,8 @@ def walk(ctx: RequestContext, start: Ref, direction: Direction, max_depth: int) 
         for vertex in frontier:  # D46: frontier in discovery order, edges by time then pair
             for edge in sorted(by_vertex[vertex], key=_edge_order):
                 other = edge.destination if edge.source == vertex else edge.source
+                if other.kind not in LINEAGE_TYPES:  # an experiment: not a vertex (D73)
+                    continue
                 if other not in depth:
                     depth[other] = level
                     order.append(other)
@@ -74,7 +84,7 @@ def _passes(entity: Entity, filters: dict[str, Any]) -> bool:
     if lineage_types and LINEAGE_TYPES[entity.kind] not in lineage_types:
         return False
     types = filters.get("Types")
-    if types and entity.entity_type not in types:
+    if types and vertex_type(entity) not in types:
         return False
     bounds = (
         ("CreatedAfter", entity.created_ms, entities.lower_bound_ms, 1),
@@ -112,10 +122,18 @@ def _with_paths(start: Ref, visited: Walk, matches: list[Ref]) -> list[Ref]:
     return [v for v in visited.order if v in keep]
 
 
+def vertex_type(entity: Entity) -> str:
+    """A vertex's ``Type``: as stored, even "" (D48); a trial component's is its source's type
+    without ``SageMaker`` (``TrainingJob``), else ``ExperimentTrialComponent`` (D72)."""
+    if entity.kind == "experiment-trial-component":
+        return entity.entity_type.removeprefix("SageMaker")
+    return entity.entity_type
+
+
 def _vertex(ctx: RequestContext, entity: Entity) -> Response:
     return {
         "Arn": associations.ref_arn(ctx, Ref(entity.kind, entity.id)),
-        "Type": entity.entity_type,  # as stored, even "" (D48)
+        "Type": vertex_type(entity),
         "LineageType": LINEAGE_TYPES[entity.kind],
     }
 
@@ -136,6 +154,8 @@ def query_lineage(ctx: RequestContext, req: Request) -> Response:
     start = associations.resolve_end(ctx, start_arns[0])
     if start is None or ctx.store.get_entity(ctx.scope, start.kind, start.id) is None:
         raise associations.missing(start_arns[0])
+    if start.kind not in LINEAGE_TYPES:  # an experiment is not traversed (D73)
+        return {"Vertices": [], "Edges": []}
     direction: Direction = req.get("Direction", "Both")
     include_edges = req.get("IncludeEdges", False)
     filters = req.get("Filters") or {}

@@ -1,4 +1,4 @@
-"""AddTags, ListTags and DeleteTags on contexts, actions and artifacts.
+"""AddTags, ListTags and DeleteTags on contexts, actions, artifacts and the experiment kinds.
 
 Tags upsert by key and keep insertion order, an overwrite keeping the key's position (D34); a
 resource holds at most 50 (D35, the model's TagList maximum). Associations cannot be tagged, and
@@ -7,7 +7,7 @@ an ARN stemma does not host, or that does not exist, is ``Resource does not exis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from stemma.context import RequestContext
 from stemma.protocol.errors import ValidationException
@@ -17,7 +17,7 @@ from stemma.service.dispatch import Request, Response, handler
 from stemma.service.paging import INVALID, decode_token, encode_token
 from stemma.store.contract import Kind, NotFound, Tag, TooManyTags
 
-TAGGABLE: tuple[Kind, ...] = ("context", "action", "artifact")
+TAGGABLE: tuple[Kind, ...] = get_args(Kind)  # every kind stemma hosts (D36, D75)
 LIST_TAGS_DEFAULT_PAGE = 50  # D34
 
 

@@ -1,7 +1,9 @@
 """The store contract: what the services may ask of storage, and nothing about how.
 
-Contexts, actions and artifacts are one record type, ``Entity``, told apart by ``kind``; the
-services give each kind its rules, the store only keeps them. Every call is scoped to one
+Contexts, actions, artifacts, experiments, trials and trial components are one record type,
+``Entity``, told apart by ``kind``; the services give each kind its rules, the store only keeps
+them. Two relations are the experiment kinds' own: a trial's ``parent`` experiment, and the
+memberships of trial components in trials. Every call is scoped to one
 ``Scope`` (account, region), and every table leads with those two columns, so no query can cross
 tenants and the schema can later be sharded by account.
 
@@ -18,7 +20,19 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Protocol
 
-Kind = Literal["context", "action", "artifact"]
+Kind = Literal[
+    "context",
+    "action",
+    "artifact",
+    "experiment",
+    "experiment-trial",
+    "experiment-trial-component",
+]
+LINEAGE_KINDS: tuple[Kind, ...] = ("context", "action", "artifact")
+# The kinds whose first entity in a scope creates its default lineage group (D23, amended).
+GROUPED_KINDS: frozenset[Kind] = frozenset((*LINEAGE_KINDS, "experiment-trial-component"))
+# The kind of a kind's ``parent``, for the kinds that have one: a trial's experiment.
+PARENT_KINDS: dict[Kind, Kind] = {"experiment-trial": "experiment"}
 DEFAULT_LINEAGE_GROUP = "sagemaker-default-lineage-group"
 SortKey = Literal["created", "name"]
 AssociationSortKey = Literal["created", "source", "destination", "source_type", "destination_type"]
@@ -34,11 +48,12 @@ class Scope(NamedTuple):
 
 @dataclass
 class Entity:
-    """A context, action or artifact as stored.
+    """An entity as stored.
 
-    ``id`` is the resource part of the ARN: the lowercased name for contexts and actions, the
-    32-hex source digest for artifacts. ``body`` holds the members that are only ever returned,
-    never filtered on (Source, Description, Status, Properties, MetadataProperties).
+    ``id`` is the resource part of the ARN: the lowercased name for named kinds, the 32-hex
+    source digest for artifacts. ``body`` holds the members that are only ever returned, never
+    filtered on (Source, Description, Status, Properties, Parameters, ...). ``parent`` is the id
+    of the entity of kind ``PARENT_KINDS[kind]`` this one belongs to, fixed at creation.
     """
 
     kind: Kind
@@ -49,6 +64,7 @@ class Entity:
     body: dict[str, Any]
     created_ms: int
     modified_ms: int
+    parent: str | None = None
 
 
 @dataclass
@@ -61,6 +77,10 @@ class EntityQuery:
     entity_type: str | None = None
     created_from_ms: int | None = None  # inclusive
     created_to_ms: int | None = None  # inclusive
+    parent: str | None = None  # children of this parent only
+    containing: str | None = None  # trials that hold this trial component
+    in_trial: str | None = None  # trial components in this trial
+    in_experiment: str | None = None  # trial components in any trial of this experiment
     sort: SortKey = "created"
     descending: bool = True
     after: tuple[Any, str] | None = None  # (sort value, id) of the last item already returned
@@ -139,6 +159,7 @@ class NewEntity:
     entity: Entity
     tags: list[Tag] = field(default_factory=list)
     quota: int | None = None  # the most entities of this kind a scope may hold; None: no limit
+    parent_quota: int | None = None  # the most children of this kind its parent may hold
 
 
 @dataclass
@@ -167,12 +188,20 @@ class QuotaExceeded(StoreError):
         self.used = used
 
 
+class ParentQuotaExceeded(QuotaExceeded):
+    """The parent of a new entity holds as many children as its quota allows."""
+
+
 class NotFound(StoreError):
     """The entity or association addressed does not exist in the scope."""
 
     def __init__(self, what: object = None) -> None:
         super().__init__(str(what))
         self.what = what
+
+
+class HasDependents(StoreError):
+    """The entity still has children or memberships, so it cannot be deleted (D62)."""
 
 
 class TooManyTags(StoreError):
@@ -214,7 +243,8 @@ class Store(Protocol):
         """The migrations not yet applied, by label (``0002_associations``)."""
 
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
-        """Insert an entity and its tags. Raises AlreadyExists before QuotaExceeded (D26)."""
+        """Insert an entity and its tags. Raises AlreadyExists, then NotFound(Ref) for a missing
+        parent, then QuotaExceeded (D26, D60): the scope's quota or the parent's."""
 
     def get_entity(self, scope: Scope, kind: Kind, entity_id: str) -> Entity | None: ...
 
@@ -225,7 +255,22 @@ class Store(Protocol):
         """
 
     def delete_entity(self, scope: Scope, kind: Kind, entity_id: str) -> None:
-        """Delete an entity with its tags and associations, releasing quota. Raises NotFound."""
+        """Delete an entity with its tags and associations, releasing quota. Raises NotFound,
+        and HasDependents while it has children or memberships (nothing is then deleted)."""
+
+    def add_member(
+        self, scope: Scope, trial_id: str, tc_id: str, counted: bool, quota: int | None, now_ms: int
+    ) -> bool:
+        """Put a trial component in a trial, bumping both's modification time; False when it
+        already was (nothing changes, no quota is used). Raises NotFound(Ref) for a missing end,
+        then QuotaExceeded when ``counted`` and the trial holds ``quota`` counted members."""
+
+    def remove_member(self, scope: Scope, trial_id: str, tc_id: str, now_ms: int) -> None:
+        """Take a trial component out of a trial. Raises NotFound(Ref) for a missing end, then
+        NotFound(None) when it is not in the trial."""
+
+    def memberships(self, scope: Scope, tc_id: str) -> list[Entity]:
+        """The trials a trial component is in, in association order."""
 
     def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
         """Up to ``query.limit`` entities after ``query.after``, in the requested order."""

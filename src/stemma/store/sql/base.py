@@ -19,7 +19,11 @@ import orjson
 from stemma.store import migrations
 from stemma.store.contract import Entity, Kind, Scope
 
-ENTITY_COLUMNS = "kind, id, name, entity_type, source_uri, body, created_ms, modified_ms"
+ENTITY_COLUMNS = "kind, id, name, entity_type, source_uri, body, created_ms, modified_ms, parent"
+ENTITY_INSERT = (
+    f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 Params = Sequence[Any]
 
@@ -153,13 +157,31 @@ USAGE_SET = (
 
 def entity_values(e: Entity) -> tuple[Any, ...]:
     body = orjson.dumps(e.body).decode()
-    return (e.kind, e.id, e.name, e.entity_type, e.source_uri, body, e.created_ms, e.modified_ms)
+    return (
+        e.kind,
+        e.id,
+        e.name,
+        e.entity_type,
+        e.source_uri,
+        body,
+        e.created_ms,
+        e.modified_ms,
+        e.parent,
+    )
 
 
 def entity_from_row(row: Sequence[Any]) -> Entity:
-    kind, entity_id, name, entity_type, source_uri, body, created_ms, modified_ms = row
+    kind, entity_id, name, entity_type, source_uri, body, created_ms, modified_ms, parent = row
     return Entity(
-        kind, entity_id, name, entity_type, source_uri, orjson.loads(body), created_ms, modified_ms
+        kind,
+        entity_id,
+        name,
+        entity_type,
+        source_uri,
+        orjson.loads(body),
+        created_ms,
+        modified_ms,
+        parent,
     )
 
 

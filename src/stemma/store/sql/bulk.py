@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from stemma.store.contract import DEFAULT_LINEAGE_GROUP, Association, Entity, Scope
-from stemma.store.sql.base import ENTITY_COLUMNS, SqlBase, entity_values
+from stemma.store.sql.base import ENTITY_INSERT, SqlBase, entity_values
 
 BATCH = 10_000
 T = TypeVar("T")
@@ -39,8 +39,7 @@ class SqlBulk(SqlBase):
                 for kind in sorted(counts):  # counters first: the lock order of every write
                     self._lock_usage(conn, scope, kind)
                 conn.executemany(
-                    f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ENTITY_INSERT,
                     [(*scope, *entity_values(e)) for e in batch],
                 )
                 for kind, count in counts.items():

@@ -1,4 +1,4 @@
-"""Contexts, actions and artifacts: one ``entities`` table, told apart by kind.
+"""Every kind of entity: one ``entities`` table, told apart by kind.
 
 Lock order, the same in every write here and in ``graph``, so concurrent transactions on
 PostgreSQL never deadlock: usage counters (the entity kind's, then associations'), then entity
@@ -13,19 +13,25 @@ import orjson
 
 from stemma.store.contract import (
     DEFAULT_LINEAGE_GROUP,
+    GROUPED_KINDS,
+    PARENT_KINDS,
     AlreadyExists,
     Entity,
     EntityQuery,
+    HasDependents,
     Kind,
     Mutation,
     NewEntity,
     NotFound,
+    ParentQuotaExceeded,
     QuotaExceeded,
     Ref,
     Scope,
 )
 from stemma.store.sql.base import (
     ENTITY_COLUMNS,
+    ENTITY_INSERT,
+    Connection,
     SqlBase,
     add_filters,
     add_keyset,
@@ -36,26 +42,38 @@ from stemma.store.sql.base import (
 
 _SORT_COLUMNS = {"created": "created_ms", "name": "name"}
 _CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
+# What keeps an entity from being deleted (D62): a trial in the experiment, a trial component in
+# the trial, the trial component in a trial. Params: account, region, id.
+_DEPENDENTS: dict[Kind, str] = {
+    "experiment": "SELECT 1 FROM entities WHERE account = ? AND region = ?"
+    " AND kind = 'experiment-trial' AND parent = ? LIMIT 1",
+    "experiment-trial": "SELECT 1 FROM trial_members WHERE account = ? AND region = ?"
+    " AND trial_id = ? LIMIT 1",
+    "experiment-trial-component": "SELECT 1 FROM trial_members WHERE account = ? AND region = ?"
+    " AND tc_id = ? LIMIT 1",
+}
 
 
 class SqlEntities(SqlBase):
     def create_entity(self, scope: Scope, new: NewEntity) -> None:
         e = new.entity
-        with self._write(one_statement=not new.tags and scope in self._grouped) as conn:
+        parent_kind = PARENT_KINDS.get(e.kind)
+        grouped = scope in self._grouped or e.kind not in GROUPED_KINDS
+        with self._write(one_statement=not new.tags and grouped) as conn:
             used = self._take_usage(conn, scope, e.kind)
-            if new.quota is not None and used > new.quota:
-                if self._exists(conn, scope, e.kind, e.id):  # a duplicate is reported first
-                    raise AlreadyExists(e.id)
-                raise QuotaExceeded(new.quota, used - 1)
+            over = new.quota is not None and used > new.quota
+            # A duplicate is reported before a missing parent and any quota (D26, D60).
+            if (over or parent_kind) and self._exists(conn, scope, e.kind, e.id):
+                raise AlreadyExists(e.id)
+            if parent_kind is not None:
+                self._check_parent(conn, scope, new, parent_kind)
+            if over:
+                raise QuotaExceeded(new.quota or 0, used - 1)
             try:
-                conn.execute(
-                    f"INSERT INTO entities (account, region, {ENTITY_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*scope, *entity_values(e)),
-                )
+                conn.execute(ENTITY_INSERT, (*scope, *entity_values(e)))
             except self.unique_violation:
                 raise AlreadyExists(e.id) from None  # the rollback returns the usage taken
-            if scope not in self._grouped:
+            if not grouped:
                 conn.execute(
                     "INSERT INTO lineage_groups (account, region, name, created_ms)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -70,7 +88,24 @@ class SqlEntities(SqlBase):
                         for position, tag in enumerate(new.tags, start=1)
                     ],
                 )
-        self._grouped.add(scope)  # committed: the scope's lineage group exists
+        if e.kind in GROUPED_KINDS:
+            self._grouped.add(scope)  # committed: the scope's lineage group exists
+
+    def _check_parent(self, conn: Connection, scope: Scope, new: NewEntity, kind: Kind) -> None:
+        """The parent exists (its row locked until commit, so it cannot be deleted meanwhile,
+        and its children are added one at a time) and has room for one more child."""
+        e = new.entity
+        parent = e.parent or ""
+        if not self._exists(conn, scope, kind, parent, self.lock_for_update):
+            raise NotFound(Ref(kind, parent))
+        if new.parent_quota is not None:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM entities"
+                " WHERE account = ? AND region = ? AND kind = ? AND parent = ?",
+                (*scope, e.kind, parent),
+            ).fetchone()
+            if int(row[0]) >= new.parent_quota:
+                raise ParentQuotaExceeded(new.parent_quota, int(row[0]))
 
     def get_entity(self, scope: Scope, kind: Kind, entity_id: str) -> Entity | None:
         rows = self._read(
@@ -135,6 +170,13 @@ class SqlEntities(SqlBase):
         with self._write() as conn:
             self._lock_usage(conn, scope, kind)
             self._lock_usage(conn, scope, "association")
+            dependents = _DEPENDENTS.get(kind)
+            if dependents is not None:
+                # The row lock first: a child or member added meanwhile is then seen below.
+                if not self._exists(conn, scope, kind, entity_id, self.lock_for_update):
+                    raise NotFound(entity_id)
+                if conn.execute(dependents, (*scope, entity_id)).fetchone() is not None:
+                    raise HasDependents(entity_id)
             deleted = conn.execute(
                 "DELETE FROM entities WHERE account = ? AND region = ? AND kind = ? AND id = ?",
                 key,
@@ -167,8 +209,21 @@ class SqlEntities(SqlBase):
                 ("entity_type", "=", query.entity_type),
                 ("created_ms", ">=", query.created_from_ms),
                 ("created_ms", "<=", query.created_to_ms),
+                ("parent", "=", query.parent),
             ),
         )
+        # Membership filters: (the id wanted, the column matched, the id it must equal).
+        for wanted, by, key in (
+            ("trial_id", "tc_id", query.containing),
+            ("tc_id", "trial_id", query.in_trial),
+            ("tc_id", "experiment_id", query.in_experiment),
+        ):
+            if key is not None:
+                where.append(
+                    f"id IN (SELECT {wanted} FROM trial_members"
+                    f" WHERE account = ? AND region = ? AND {by} = ?)"
+                )
+                params.extend((*scope, key))
         columns = (_SORT_COLUMNS[query.sort], "id")  # ties broken by id, i.e. by ARN (D29)
         order = add_keyset(where, params, columns, query.after, query.descending)
         params.append(query.limit)
