@@ -78,6 +78,46 @@ def test_everything_survives_a_restart(start_server: Callable[..., Server], tmp_
     assert "already exists" in message(error)
 
 
+def test_experiments_survive_a_restart(start_server: Callable[..., Server], tmp_path: Path) -> None:
+    data_dir = tmp_path / "restart-experiments"
+    first = start_server(data_dir=data_dir)
+    region = new_region()
+    sm = first.client(region)
+    sm.create_experiment(ExperimentName="Exp", Tags=[{"Key": "k", "Value": "v"}])
+    sm.create_trial(TrialName="Trial", ExperimentName="exp")
+    run = sm.create_trial_component(
+        TrialComponentName="Run", Parameters={"lr": {"NumberValue": 0.1}}
+    )["TrialComponentArn"]
+    sm.associate_trial_component(TrialName="trial", TrialComponentName="run")
+    sm.update_trial_component(TrialComponentName="run", Status={"PrimaryStatus": "Completed"})
+    model = sm.create_artifact(Source={"SourceUri": "s3://m"}, ArtifactType="Model")["ArtifactArn"]
+    sm.add_association(SourceArn=run, DestinationArn=model, AssociationType="Produced")
+    before = [
+        strip(sm.describe_experiment(ExperimentName="exp")),
+        strip(sm.describe_trial(TrialName="trial")),
+        strip(sm.describe_trial_component(TrialComponentName="run")),
+    ]
+    first.stop()
+
+    second = start_server(data_dir=data_dir)
+    sm = second.client(region)
+    assert [
+        strip(sm.describe_experiment(ExperimentName="exp")),
+        strip(sm.describe_trial(TrialName="trial")),
+        strip(sm.describe_trial_component(TrialComponentName="run")),
+    ] == before
+    members = sm.list_trial_components(ExperimentName="exp")["TrialComponentSummaries"]
+    assert [m["TrialComponentArn"] for m in members] == [run]
+    lineage = sm.query_lineage(StartArns=[model], Direction="Ascendants")["Vertices"]
+    assert [v["Arn"] for v in lineage] == [run]
+    assert sm.list_tags(ResourceArn=before[0]["ExperimentArn"])["Tags"] == [
+        {"Key": "k", "Value": "v"}
+    ]
+    # The refusals that memberships cause survived too.
+    error = expect_error("ValidationException", sm.delete_trial_component, TrialComponentName="run")
+    assert "is associated with trials" in message(error)
+
+
 def test_kill_9_loses_no_acknowledged_create(
     start_server: Callable[..., Server], tmp_path: Path
 ) -> None:

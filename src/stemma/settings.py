@@ -104,10 +104,12 @@ SETTINGS: tuple[Setting, ...] = (
         "--quota",
         "STEMMA_QUOTA",
         _quotas,
-        "entity limit per account and region, NAME=N or NAME=unlimited, repeatable; names: "
-        + ", ".join(QUOTA_NAMES),
+        "entity limit per account and region (trials_per_experiment and "
+        "trial_components_per_trial: per experiment and per trial), NAME=N or NAME=unlimited, "
+        "repeatable; names: " + ", ".join(QUOTA_NAMES),
         "NAME=N",
-        "contexts=500,actions=3000,artifacts=6000,associations=6000 (as AWS)",
+        "as AWS: contexts=500 actions=3000 artifacts=6000 associations=6000 "
+        "trials_per_experiment=300 trial_components_per_trial=50, the rest unlimited",
         repeatable=True,
     ),
     Setting(

@@ -49,6 +49,8 @@ COMPONENTS_PER_TRIAL = _per_parent(
     "trial_components_per_trial", "trial components allowed in a single trial", "Trial Components"
 )
 
+SEEDED = "AutoCreated"  # the body flag of a seeded (automatically created) component, D74
+
 # How association listings type the ends that are experiment entities (D72): a trial component
 # takes its source's type (seeded job components), else this.
 ENTITY_TYPES: dict[Kind, str] = {

@@ -15,8 +15,6 @@ from stemma.service import experiment_entities as ee
 from stemma.service.dispatch import Request, Response, handler
 from stemma.store.contract import NotFound, QuotaExceeded, Ref
 
-SEEDED = "AutoCreated"  # the body flag of a seeded trial component (D74)
-
 
 def _ends(ctx: RequestContext, req: Request) -> tuple[str, str, Response]:
     trial_id = ee.entity_id(req["TrialName"])
@@ -38,7 +36,7 @@ def _missing(ctx: RequestContext, exc: NotFound) -> ResourceNotFound:
 def associate_trial_component(ctx: RequestContext, req: Request) -> Response:
     trial_id, tc_id, response = _ends(ctx, req)
     component = ctx.store.get_entity(ctx.scope, ee.TRIAL_COMPONENT.kind, tc_id)
-    counted = component is None or not component.body.get(SEEDED)
+    counted = component is None or not component.body.get(ee.SEEDED)
     try:
         ctx.store.add_member(
             ctx.scope,
