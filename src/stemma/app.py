@@ -1,13 +1,15 @@
 """The ASGI application: the request pipeline, and the one module that wires every layer.
 
-A lineage call goes through these steps, each failing with the first applicable AWS error (D14):
+A call goes through these steps, each failing with the first applicable AWS error (D14):
 
-1. ``POST`` only (405 ``UnknownOperationException`` otherwise; D2), any path; header limits;
+1. the route (``routes.py``): ``X-Amz-Target`` means AWS JSON 1.1, ``POST`` only, any path (D2);
+   otherwise the path and method select a ``sagemaker-metrics`` REST-JSON operation (D55);
+   header limits;
 2. read the body, up to ``max_body`` bytes (the protocol bounds the time it takes);
 3. authenticate: SigV4 against the stored keys gives the account and the region (D16, D51),
-   then the per-key rate limit;
-4. ``X-Amz-Target`` -> operation and handler (``UnknownOperationException``, D3);
-5. decode the JSON by the input shape (``SerializationException``, D4);
+   then the per-key rate limit; both services sign as ``sagemaker``;
+4. operation -> handler (``UnknownOperationException``, D3);
+5. decode the JSON body by the input shape (``SerializationException``, D4);
 6. validate against the model (``ValidationException``, D9);
 7. the handler, which calls the store;
 8. serialize by the output shape.
@@ -55,21 +57,27 @@ from stemma.protocol.errors import (
     UnknownOperationException,
 )
 from stemma.protocol.parser import decoder_for, parse_body
-from stemma.protocol.serializer import CONTENT_TYPE, encoder_for, error_body, serialize_output
+from stemma.protocol.serializer import (
+    CONTENT_TYPE,
+    REST_CONTENT_TYPE,
+    encoder_for,
+    error_body,
+    serialize_output,
+)
 from stemma.protocol.validator import checker_for, validate
-from stemma.service import HANDLERS
+from stemma.routes import TARGET_PREFIX, Route, route
+from stemma.service import HANDLERS, SERVICE_OF
 from stemma.settings import Settings
 from stemma.store import open_store
 from stemma.store.contract import Store, Unavailable
 
 log = logging.getLogger("stemma")
 
-TARGET_PREFIX = "SageMaker."
 # Reads bounded by one page or one entity. On a store whose reads are local (SQLite) they run on
-# the event loop; everything else, QueryLineage (whose cost follows the reachable subgraph)
-# included, runs in a worker thread.
-_READ_PREFIXES = tuple(f"{TARGET_PREFIX}{verb}" for verb in ("Describe", "List", "Get"))
-_QUERY_LINEAGE = f"{TARGET_PREFIX}QueryLineage"
+# the event loop; the other reads, whose cost follows the data (QueryLineage's reachable
+# subgraph, Search's matches, BatchGetMetrics' points), run in a worker thread.
+_READ_PREFIXES = ("Describe", "List", "Get")
+_THREADED = frozenset(("QueryLineage", "Search", "BatchGetMetrics"))
 DEFAULT_REGION = "us-east-1"
 MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
@@ -144,11 +152,11 @@ class StemmaApp:
             if name == "x-amz-target":
                 target = value
                 break
+        where = route(method, path, target)
+        content_type = REST_CONTENT_TYPE if where.rest else CONTENT_TYPE
         try:
-            if method != "POST":
-                raise UnknownOperationException(
-                    f"stemma answers POST requests only; got {method} {path}.", status=405
-                )
+            if where.refusal is not None:
+                raise where.refusal
             if sum(map(len, itertools.chain.from_iterable(raw_headers))) > MAX_HEADER_BYTES:
                 raise RequestHeaderFieldsTooLarge(
                     f"Request headers exceed {MAX_HEADER_BYTES} bytes."
@@ -164,24 +172,24 @@ class StemmaApp:
                 headers,
                 body,
             )
-            if self.inline_reads and target.startswith(_READ_PREFIXES):
-                payload = self._dispatch(request, target)  # microseconds: not worth a thread hop
-            elif self.inline_writes and target != _QUERY_LINEAGE:
-                payload = await self._write_inline(request, target)
+            if self.inline_reads and where.operation.startswith(_READ_PREFIXES):
+                payload = self._dispatch(request, where)  # microseconds: not worth a thread hop
+            elif self.inline_writes and where.operation not in _THREADED:
+                payload = await self._write_inline(request, where)
             else:
-                payload = await self._loop.run_in_executor(None, self._dispatch, request, target)
+                payload = await self._loop.run_in_executor(None, self._dispatch, request, where)
             status = 200
         except ClientDisconnected:
             return
         except ServiceError as error:
-            status, payload = error.status, error_body(error)
-            await respond(send, status, payload, CONTENT_TYPE, request_id, error.code)
-            _log(method, target, status, error.code)
+            status, payload = error.status, error_body(error, where.rest)
+            await respond(send, status, payload, content_type, request_id, error.code)
+            _log(method, where, status, error.code)
             return
-        await respond(send, status, payload, CONTENT_TYPE, request_id)
-        _log(method, target, status, None)
+        await respond(send, status, payload, content_type, request_id)
+        _log(method, where, status, None)
 
-    async def _write_inline(self, request: SignedRequest, target: str) -> bytes:
+    async def _write_inline(self, request: SignedRequest, where: Route) -> bytes:
         """A write on the event loop. It joins the store's open batch of writes, which commits
         once the requests the loop is already processing have run (``_commit_writes``); the
         answer goes out only when that batch is committed and on disk, even an error answer
@@ -190,7 +198,7 @@ class StemmaApp:
         failure: ServiceError | None = None
         with self.store.batched_writes():
             try:
-                payload = self._dispatch(request, target)
+                payload = self._dispatch(request, where)
             except ServiceError as error:
                 failure = error
         done = self.store.durability()
@@ -264,7 +272,7 @@ class StemmaApp:
                 account = known.account
         return Identity(key_id, account, region)
 
-    def _dispatch(self, request: SignedRequest, target: str) -> bytes:
+    def _dispatch(self, request: SignedRequest, where: Route) -> bytes:
         """Steps 3 to 8, run in a worker thread; every failure is a ``ServiceError``."""
         try:
             identity = self._authenticate(request)
@@ -277,11 +285,11 @@ class StemmaApp:
             log.exception("internal error while authenticating")
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
         assert self.store is not None, "the store opens at start-up"
-        name = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
-        op = model.operation(name) if name else None
+        name = where.operation
+        op = model.operation(name, where.service) if name else None
         handler = HANDLERS.get(name)
-        if op is None or handler is None:
-            raise _unknown_operation(target, op is not None)
+        if op is None or handler is None or SERVICE_OF[name] != where.service:
+            raise _unknown_operation(where.target, op is not None)
         ctx = RequestContext(
             self.store, identity.account, identity.region, self.settings.quotas, name
         )
@@ -302,7 +310,7 @@ class StemmaApp:
 
 def _compile(operations: Iterable[str]) -> None:
     for name in operations:
-        op = model.operation(name)
+        op = model.operation(name, SERVICE_OF[name])
         if op is None:
             raise RuntimeError(f"served operation {name} is not in the service model")
         if op.input_shape is not None:
@@ -333,11 +341,12 @@ def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:
                 waiter.set_exception(error)
 
 
-def _log(method: str, target: str, status: int, code: str | None) -> None:
+def _log(method: str, where: Route, status: int, code: str | None) -> None:
+    what = where.target or where.operation or "-"
     if status >= 500:
-        log.warning("%s %s -> %d %s", method, target or "-", status, code)
+        log.warning("%s %s -> %d %s", method, what, status, code)
     elif log.isEnabledFor(logging.DEBUG):
-        log.debug("%s %s -> %d %s", method, target or "-", status, code or "")
+        log.debug("%s %s -> %d %s", method, what, status, code or "")
 
 
 def create_app() -> StemmaApp:

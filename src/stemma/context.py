@@ -11,8 +11,9 @@ from stemma.store.contract import Scope, Store
 
 @dataclass
 class Quotas:
-    """Entity limits; None means unlimited (D49, D64). Per (account, region), except the last
-    two, which bound the trials of one experiment and the trial components of one trial."""
+    """Limits; None means unlimited (D49, D64, D76). Entities per (account, region), except
+    ``trials_per_experiment`` and ``trial_components_per_trial``, per experiment and per trial;
+    then the limits of metric ingestion."""
 
     contexts: int | None = 500
     actions: int | None = 3000
@@ -23,6 +24,12 @@ class Quotas:
     trial_components: int | None = None
     trials_per_experiment: int | None = 300
     trial_components_per_trial: int | None = 50
+    # sagemaker-metrics (D76): distinct metric names per trial component, points per metric,
+    # and how far before and after the server's clock a point's Timestamp may be.
+    metrics_per_trial_component: int | None = 1000
+    points_per_metric: int | None = 1_000_000
+    metric_age_seconds: int | None = 14 * 24 * 3600
+    metric_lead_seconds: int | None = 2 * 3600
 
 
 class RequestContext:

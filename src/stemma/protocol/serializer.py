@@ -1,10 +1,11 @@
-"""AWS JSON 1.1 response encoding, driven by the operation's output shape.
+"""AWS JSON 1.1 and REST-JSON response encoding, driven by the operation's output shape.
 
 Handlers return plain dicts. The serializer walks the output shape by type: absent (``None``)
 members are omitted rather than sent as ``null`` (D8), and timestamps go out as JSON numbers,
 epoch seconds rounded to milliseconds (D7). Members the shape does not know are never sent, so an
 internal field cannot leak onto the wire. Errors are written by ``error_body``, the one place
-that knows the error body format (D1).
+that knows the error body format (D1, D56). Both protocols put the output members in a JSON body;
+neither of the served REST operations binds an output member to a header.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from stemma.protocol.model import modeled_error_codes
 from stemma.protocol.shape_cache import ShapeCache
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
+REST_CONTENT_TYPE = "application/json"
 
 Encoder = Callable[[Any], Any]
 
@@ -32,15 +34,17 @@ def serialize_output(op: OperationModel, result: dict[str, Any]) -> bytes:
     return orjson.dumps(encoder_for(shape)(result))
 
 
-def error_body(error: ServiceError) -> bytes:
-    """``{"__type": code, "message": ...}``, plus ``Message`` for modeled errors (D1).
+def error_body(error: ServiceError, rest: bool = False) -> bytes:
+    """``{"__type": code, "message": ...}``, plus ``Message`` for modeled errors (D1), and for
+    every REST-JSON error (D56).
 
     botocore reads the code from ``__type`` only and the message from ``message`` first; for the
     four error shapes the model declares it also copies the shape's ``Message`` member to the
-    top-level ``Message`` of the response.
+    top-level ``Message`` of the response. For REST-JSON it reads the code from the
+    ``X-Amzn-ErrorType`` header first, which every error answer carries.
     """
     body: dict[str, str] = {"__type": error.code, "message": error.message}
-    if error.code in modeled_error_codes():
+    if rest or error.code in modeled_error_codes():
         body["Message"] = error.message
     return orjson.dumps(body)
 

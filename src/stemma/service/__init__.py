@@ -12,14 +12,16 @@ from stemma.service import (
     lineage,
     lineage_groups,
     memberships,
+    metrics,
     tags,
     trial_components,
     trials,
 )
-from stemma.service.dispatch import HANDLERS
+from stemma.service.dispatch import HANDLERS, SERVICE_OF
 
 __all__ = [
     "HANDLERS",
+    "SERVICE_OF",
     "actions",
     "artifacts",
     "associations",
@@ -28,6 +30,7 @@ __all__ = [
     "lineage",
     "lineage_groups",
     "memberships",
+    "metrics",
     "tags",
     "trial_components",
     "trials",

@@ -17,15 +17,17 @@ Response = dict[str, Any]
 Handler = Callable[[RequestContext, Request], Response]
 
 HANDLERS: dict[str, Handler] = {}
+SERVICE_OF: dict[str, str] = {}  # operation -> the service model that defines it
 
 
-def handler(operation: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of ``operation``."""
+def handler(operation: str, service: str = "sagemaker") -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of ``operation`` of ``service``."""
 
     def register(fn: Handler) -> Handler:
         if operation in HANDLERS:
             raise RuntimeError(f"two handlers for {operation}")
         HANDLERS[operation] = fn
+        SERVICE_OF[operation] = service
         return fn
 
     return register

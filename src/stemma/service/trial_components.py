@@ -15,10 +15,10 @@ from typing import Any
 
 from stemma.context import RequestContext
 from stemma.protocol.errors import ValidationException
-from stemma.service import arns, entities
+from stemma.service import arns, entities, metrics
 from stemma.service import experiment_entities as ee
 from stemma.service.dispatch import Request, Response, handler
-from stemma.store.contract import Entity
+from stemma.store.contract import Entity, MetricSummary
 
 TRIAL_COMPONENT = ee.TRIAL_COMPONENT
 MAPS = (
@@ -56,11 +56,18 @@ def create_trial_component(ctx: RequestContext, req: Request) -> Response:
     return {"TrialComponentArn": entities.arn(ctx, TRIAL_COMPONENT, entity.id)}
 
 
-def describe(ctx: RequestContext, entity: Entity) -> Response:
-    """DescribeTrialComponent's members; Search's records build on them."""
+def describe(
+    ctx: RequestContext, entity: Entity, recorded: list[MetricSummary] | None = None
+) -> Response:
+    """DescribeTrialComponent's members; Search's records build on them. ``recorded``: the
+    component's metric summaries, when the caller has read them already."""
+    if recorded is None:
+        recorded = ctx.store.metric_summaries(ctx.scope, [entity.id]).get(entity.id, [])
+    seeded = entity.body.get("Metrics") or []  # a seeded job's fixed summaries (D74)
+    merged = sorted([*seeded, *metrics.summaries(recorded)], key=lambda m: str(m["MetricName"]))
     return {
         **ee.record(ctx, TRIAL_COMPONENT, entity),
-        "Metrics": entity.body.get("Metrics") or [],
+        "Metrics": merged,
         "LineageGroupArn": arns.lineage_group(ctx),
     }
 

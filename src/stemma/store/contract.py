@@ -65,6 +65,9 @@ class Entity:
     created_ms: int
     modified_ms: int
     parent: str | None = None
+    attrs: dict[str, float | str] | None = None
+    """Searchable attributes (``entity_attrs``), written with the entity when not None; never
+    read back into an ``Entity``."""
 
 
 @dataclass
@@ -160,6 +163,38 @@ class NewEntity:
     tags: list[Tag] = field(default_factory=list)
     quota: int | None = None  # the most entities of this kind a scope may hold; None: no limit
     parent_quota: int | None = None  # the most children of this kind its parent may hold
+
+
+@dataclass
+class MetricPoint:
+    """One sample of a metric, as BatchPutMetrics gives it."""
+
+    name: str
+    ts_ms: int
+    step: int | None
+    value: float
+
+
+@dataclass
+class MetricSummary:
+    """A metric series' running summary, kept exact as points arrive (Welford's method)."""
+
+    name: str
+    count: int
+    min: float
+    max: float
+    mean: float
+    m2: float  # the sum of squared deviations from the mean
+    last: float  # the value of the latest point by (timestamp, step, arrival)
+    max_ts_ms: int
+
+
+@dataclass
+class StoredPoint:
+    ts_ms: int
+    step: int | None
+    value: float
+    seq: int  # arrival order within its series
 
 
 @dataclass
@@ -271,6 +306,26 @@ class Store(Protocol):
 
     def memberships(self, scope: Scope, tc_id: str) -> list[Entity]:
         """The trials a trial component is in, in association order."""
+
+    def put_metrics(
+        self,
+        scope: Scope,
+        tc_id: str,
+        points: list[MetricPoint],
+        max_names: int | None,
+        max_points: int | None,
+    ) -> list[int]:
+        """Store the points of one trial component and update their series' summaries, in one
+        transaction; returns the indexes of the points refused because their series would pass
+        ``max_points`` or the component ``max_names`` series. Raises NotFound."""
+
+    def metric_summaries(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[MetricSummary]]:
+        """The summaries of the given trial components' series, by name, in one query."""
+
+    def metric_points(
+        self, scope: Scope, tc_id: str, name: str, from_ms: int | None, to_ms: int | None
+    ) -> list[StoredPoint]:
+        """A series' points with a timestamp in [from_ms, to_ms], in arrival order."""
 
     def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
         """Up to ``query.limit`` entities after ``query.after``, in the requested order."""

@@ -28,6 +28,7 @@ from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
 from stemma.store.sql.members import SqlMembers
+from stemma.store.sql.metrics import SqlMetrics
 from stemma.store.sql.tags import SqlTags
 
 MIGRATION_LOCK = 0x5354454D  # "STEM": the advisory lock key that serializes migrations
@@ -63,7 +64,7 @@ class _Connection:
             cursor.executemany(_pg_sql(sql), params)
 
 
-class PostgresStore(SqlEntities, SqlMembers, SqlTags, SqlGraph, SqlKeys, SqlBulk):
+class PostgresStore(SqlEntities, SqlMembers, SqlMetrics, SqlTags, SqlGraph, SqlKeys, SqlBulk):
     """The store contract on a PostgreSQL database shared by any number of servers."""
 
     lock_for_update = " FOR UPDATE"

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from stemma.store.contract import DEFAULT_LINEAGE_GROUP, Association, Entity, Scope
 from stemma.store.sql.base import ENTITY_INSERT, SqlBase, entity_values
+from stemma.store.sql.entities import write_attrs
 
 BATCH = 10_000
 T = TypeVar("T")
@@ -42,6 +43,7 @@ class SqlBulk(SqlBase):
                     ENTITY_INSERT,
                     [(*scope, *entity_values(e)) for e in batch],
                 )
+                write_attrs(conn, scope, batch)
                 for kind, count in counts.items():
                     self._count_usage(conn, scope, kind, count)
                 conn.execute(

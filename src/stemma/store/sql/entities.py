@@ -73,6 +73,7 @@ class SqlEntities(SqlBase):
                 conn.execute(ENTITY_INSERT, (*scope, *entity_values(e)))
             except self.unique_violation:
                 raise AlreadyExists(e.id) from None  # the rollback returns the usage taken
+            write_attrs(conn, scope, [e])
             if not grouped:
                 conn.execute(
                     "INSERT INTO lineage_groups (account, region, name, created_ms)"
@@ -151,6 +152,9 @@ class SqlEntities(SqlBase):
             if row is None:
                 raise NotFound(entity_id)
             updated = mutate(entity_from_row(row))
+            if updated.attrs is not None:
+                conn.execute(_DELETE_ATTRS, (*scope, kind, entity_id))
+                write_attrs(conn, scope, [updated])
             conn.execute(
                 "UPDATE entities SET name = ?, body = ?, modified_ms = ?"
                 " WHERE account = ? AND region = ? AND kind = ? AND id = ?",
@@ -186,6 +190,9 @@ class SqlEntities(SqlBase):
             conn.execute(
                 "DELETE FROM tags WHERE account = ? AND region = ? AND kind = ? AND id = ?", key
             )
+            conn.execute(_DELETE_ATTRS, key)
+            for statement in _CASCADES.get(kind, ()):
+                conn.execute(statement, (*scope, entity_id))
             edges = sum(
                 conn.execute(
                     "DELETE FROM associations WHERE account = ? AND region = ?"
@@ -233,6 +240,33 @@ class SqlEntities(SqlBase):
             params,
         )
         return [entity_from_row(row) for row in rows]
+
+
+_DELETE_ATTRS = "DELETE FROM entity_attrs WHERE account = ? AND region = ? AND kind = ? AND id = ?"
+# What goes with an entity of a kind beyond its tags, attributes and associations (D79: a trial
+# component's metrics). Params: account, region, id.
+_CASCADES: dict[Kind, tuple[str, ...]] = {
+    "experiment-trial-component": (
+        "DELETE FROM metric_points WHERE series_id IN (SELECT series_id FROM metric_series"
+        " WHERE account = ? AND region = ? AND tc_id = ?)",
+        "DELETE FROM metric_series WHERE account = ? AND region = ? AND tc_id = ?",
+    ),
+}
+
+
+def write_attrs(conn: Connection, scope: Scope, entities: list[Entity]) -> None:
+    """Insert entities' searchable attributes: numbers in ``num``, text in ``txt``."""
+    rows = [
+        (*scope, e.kind, e.id, attr, *((None, v) if isinstance(v, str) else (v, None)))
+        for e in entities
+        for attr, v in (e.attrs or {}).items()
+    ]
+    if rows:
+        conn.executemany(
+            "INSERT INTO entity_attrs (account, region, kind, id, attr, num, txt)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def entities_sql(count: int) -> str:
