@@ -18,6 +18,7 @@ from stemma.service import (
     trials,
 )
 from stemma.service.dispatch import HANDLERS, SERVICE_OF
+from stemma.service.search import handler as search
 
 __all__ = [
     "HANDLERS",
@@ -31,6 +32,7 @@ __all__ = [
     "lineage_groups",
     "memberships",
     "metrics",
+    "search",
     "tags",
     "trial_components",
     "trials",

@@ -73,6 +73,8 @@ class Family:
     kind: Kind
     label: str  # "Context": the member prefix and the noun in messages
     limit: Limit  # the per-(account, region) quota on this kind
+    # What Search may filter and sort on, flattened from the body; None: not searchable.
+    attributes: Callable[[Entity], dict[str, float | str]] | None = None
 
     @property
     def arn_member(self) -> str:
@@ -132,6 +134,8 @@ def create(
     """Store a new entity with the request's tags; ``duplicate`` is the "already exists" text.
     ``parent_limit`` bounds the children of ``entity.parent``; a missing parent surfaces as the
     store's NotFound, for the caller to name."""
+    if family.attributes is not None:
+        entity.attrs = family.attributes(entity)
     new = NewEntity(entity, tags.tags_from_request(req.get("Tags")), family.quota(ctx))
     if parent_limit is not None:
         new.parent_quota = parent_limit.value(ctx)
@@ -209,6 +213,8 @@ def update(
     def mutate(entity: Entity) -> Entity:
         apply(entity)
         entity.modified_ms = ctx.now_ms
+        if family.attributes is not None:
+            entity.attrs = family.attributes(entity)
         return entity
 
     try:

@@ -14,6 +14,7 @@ from stemma.protocol.errors import ResourceNotFound
 from stemma.service import entities
 from stemma.service.dispatch import Request, Response
 from stemma.service.entities import Family, Limit
+from stemma.service.search.properties import attributes
 from stemma.store.contract import Entity, Kind
 
 QUOTA_SUFFIX = (
@@ -31,16 +32,19 @@ EXPERIMENT = Family(
     "experiment",
     "Experiment",
     entities.account_limit("experiments", "Experiments", QUOTA_SUFFIX),
+    attributes,
 )
 TRIAL = Family(
     "experiment-trial",
     "Trial",
     entities.account_limit("trials", "Trials", QUOTA_SUFFIX),
+    attributes,
 )
 TRIAL_COMPONENT = Family(
     "experiment-trial-component",
     "TrialComponent",
     entities.account_limit("trial components", "Trial Components", QUOTA_SUFFIX),
+    attributes,
 )
 TRIALS_PER_EXPERIMENT = _per_parent(
     "trials_per_experiment", "trials allowed in a single experiment", "Trials"

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from stemma.service import experiment_entities as ee
+from stemma.service.search.properties import attributes
 from stemma.store.contract import Entity
 
 
@@ -51,7 +52,7 @@ def job_trial_component(
         body["Status"] = status
     if metrics:
         body["Metrics"] = sorted(metrics, key=lambda m: str(m["MetricName"]))
-    return Entity(
+    entity = Entity(
         kind=ee.TRIAL_COMPONENT.kind,
         id=ee.entity_id(name),
         name=name,
@@ -61,3 +62,5 @@ def job_trial_component(
         created_ms=now,
         modified_ms=now,
     )
+    entity.attrs = attributes(entity)  # what Search filters and sorts on
+    return entity

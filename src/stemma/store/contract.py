@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from stemma.store.search_query import SearchPage, SearchQuery
 
 Kind = Literal[
     "context",
@@ -321,6 +324,19 @@ class Store(Protocol):
 
     def metric_summaries(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[MetricSummary]]:
         """The summaries of the given trial components' series, by name, in one query."""
+
+    def search(self, scope: Scope, query: SearchQuery) -> SearchPage:
+        """A page of the entities matching ``query``, and their count (``store/search_query``)."""
+
+    def tags_of(self, scope: Scope, kind: Kind, ids: list[str]) -> dict[str, list[Tag]]:
+        """The tags of many entities of one kind, each in insertion order, in one query."""
+
+    def memberships_of(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[Entity]]:
+        """The trials of many trial components, each in association order."""
+
+    def members_of(self, scope: Scope, trial_ids: list[str]) -> dict[str, list[tuple[Entity, int]]]:
+        """The trial components of many trials, each with its membership's creation time, in
+        association order."""
 
     def metric_points(
         self, scope: Scope, tc_id: str, name: str, from_ms: int | None, to_ms: int | None

@@ -29,6 +29,7 @@ from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
 from stemma.store.sql.members import SqlMembers
 from stemma.store.sql.metrics import SqlMetrics
+from stemma.store.sql.search import SqlSearch
 from stemma.store.sql.tags import SqlTags
 
 MIGRATION_LOCK = 0x5354454D  # "STEM": the advisory lock key that serializes migrations
@@ -64,11 +65,14 @@ class _Connection:
             cursor.executemany(_pg_sql(sql), params)
 
 
-class PostgresStore(SqlEntities, SqlMembers, SqlMetrics, SqlTags, SqlGraph, SqlKeys, SqlBulk):
+class PostgresStore(
+    SqlEntities, SqlMembers, SqlMetrics, SqlSearch, SqlTags, SqlGraph, SqlKeys, SqlBulk
+):
     """The store contract on a PostgreSQL database shared by any number of servers."""
 
     lock_for_update = " FOR UPDATE"
     lock_for_share = " FOR SHARE"
+    contains_sql = "strpos({x}, ?) > 0"
     migration_set = "postgres"
     local_reads = False
     unique_violation = (psycopg.errors.UniqueViolation,)

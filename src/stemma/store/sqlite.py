@@ -35,13 +35,16 @@ from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
 from stemma.store.sql.members import SqlMembers
 from stemma.store.sql.metrics import SqlMetrics
+from stemma.store.sql.search import SqlSearch
 from stemma.store.sql.tags import SqlTags
 from stemma.store.write_batch import WriteBatch
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-class SqliteStore(SqlEntities, SqlMembers, SqlMetrics, SqlTags, SqlGraph, SqlKeys, SqlBulk):
+class SqliteStore(
+    SqlEntities, SqlMembers, SqlMetrics, SqlSearch, SqlTags, SqlGraph, SqlKeys, SqlBulk
+):
     """The store contract on one SQLite database file."""
 
     # Without statistics SQLite may prefer a range of the primary key over the destination

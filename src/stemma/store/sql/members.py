@@ -70,6 +70,36 @@ class SqlMembers(SqlBase):
         )
         return [entity_from_row(row) for row in rows]
 
+    def memberships_of(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[Entity]]:
+        found: dict[str, list[Entity]] = {}
+        for chunk, marks in _chunks(tc_ids):
+            rows = self._read(
+                f"SELECT m.tc_id, {_TRIAL_COLUMNS} FROM trial_members m"
+                " JOIN entities t ON t.account = m.account AND t.region = m.region"
+                " AND t.kind = 'experiment-trial' AND t.id = m.trial_id"
+                f" WHERE m.account = ? AND m.region = ? AND m.tc_id IN ({marks})"
+                " ORDER BY m.tc_id, m.created_ms, m.trial_id",
+                (*scope, *chunk),
+            )
+            for tc_id, *row in rows:
+                found.setdefault(tc_id, []).append(entity_from_row(row))
+        return found
+
+    def members_of(self, scope: Scope, trial_ids: list[str]) -> dict[str, list[tuple[Entity, int]]]:
+        found: dict[str, list[tuple[Entity, int]]] = {}
+        for chunk, marks in _chunks(trial_ids):
+            rows = self._read(
+                f"SELECT m.trial_id, m.created_ms, {_TRIAL_COLUMNS} FROM trial_members m"
+                " JOIN entities t ON t.account = m.account AND t.region = m.region"
+                " AND t.kind = 'experiment-trial-component' AND t.id = m.tc_id"
+                f" WHERE m.account = ? AND m.region = ? AND m.trial_id IN ({marks})"
+                " ORDER BY m.trial_id, m.created_ms, m.tc_id",
+                (*scope, *chunk),
+            )
+            for trial_id, created_ms, *row in rows:
+                found.setdefault(trial_id, []).append((entity_from_row(row), created_ms))
+        return found
+
     def _lock_ends(self, conn: Connection, scope: Scope, trial_id: str, tc_id: str) -> str:
         """Lock the trial (for update) and the trial component (for share); return the trial's
         experiment. Raises NotFound(Ref) for the first end missing."""
@@ -87,3 +117,11 @@ class SqlMembers(SqlBase):
     def _bump(self, conn: Connection, scope: Scope, trial_id: str, tc_id: str, now_ms: int) -> None:
         conn.execute(_BUMP, (now_ms, *scope, TRIAL, trial_id))
         conn.execute(_BUMP, (now_ms, *scope, COMPONENT, tc_id))
+
+
+def _chunks(ids: list[str], size: int = 400) -> list[tuple[list[str], str]]:
+    """``ids`` in chunks for ``IN (...)`` lists, well below SQLite's variable limit."""
+    return [
+        (ids[i : i + size], ", ".join("?" for _ in ids[i : i + size]))
+        for i in range(0, len(ids), size)
+    ]

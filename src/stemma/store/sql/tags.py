@@ -58,3 +58,17 @@ class SqlTags(SqlBase):
         if len(rows) > limit:
             return TagPage(page, last_position=rows[limit - 1][2], more=True)
         return TagPage(page)
+
+    def tags_of(self, scope: Scope, kind: Kind, ids: list[str]) -> dict[str, list[Tag]]:
+        found: dict[str, list[Tag]] = {}
+        for start in range(0, len(ids), 400):
+            chunk = ids[start : start + 400]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._read(
+                "SELECT id, key, value FROM tags WHERE account = ? AND region = ? AND kind = ?"
+                f" AND id IN ({marks}) ORDER BY id, position",
+                (*scope, kind, *chunk),
+            )
+            for entity_id, key, value in rows:
+                found.setdefault(entity_id, []).append(Tag(key, value))
+        return found
