@@ -322,6 +322,12 @@ class Store(Protocol):
         transaction; returns the indexes of the points refused because their series would pass
         ``max_points`` or the component ``max_names`` series. Raises NotFound."""
 
+    def bulk_load_metrics(
+        self, scope: Scope, series: Iterable[tuple[str, str, list[MetricPoint]]]
+    ) -> int:
+        """Seed new metric series ((trial component id, metric name, points)) without the API
+        path's checks; the components must exist. Returns the points loaded."""
+
     def metric_summaries(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[MetricSummary]]:
         """The summaries of the given trial components' series, by name, in one query."""
 

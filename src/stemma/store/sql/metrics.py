@@ -12,6 +12,7 @@ too; deleting the component (``entities``) takes the same row lock first.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from stemma.store.contract import (
@@ -63,6 +64,30 @@ class SqlMetrics(SqlBase):
                 if room:
                     _add(conn, scope, tc_id, name, series, [points[i] for i in indexes[:room]])
         return sorted(refused)
+
+    def bulk_load_metrics(
+        self, scope: Scope, series: Iterable[tuple[str, str, list[MetricPoint]]]
+    ) -> int:
+        """Seed whole new series ((trial component id, metric name, points)), in batches of
+        transactions, skipping the API path's checks and limits; returns the points loaded."""
+        loaded = 0
+        batch: list[tuple[str, str, list[MetricPoint]]] = []
+        size = 0
+        for item in series:
+            batch.append(item)
+            size += len(item[2])
+            if size >= 50_000:
+                loaded += self._load_series(scope, batch)
+                batch, size = [], 0
+        if batch:
+            loaded += self._load_series(scope, batch)
+        return loaded
+
+    def _load_series(self, scope: Scope, batch: list[tuple[str, str, list[MetricPoint]]]) -> int:
+        with self._write() as conn:
+            for tc_id, name, points in batch:
+                _add(conn, scope, tc_id, name, None, points)
+        return sum(len(points) for _, _, points in batch)
 
     def _series(
         self, conn: Connection, scope: Scope, tc_id: str, name: str
