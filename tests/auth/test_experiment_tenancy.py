@@ -130,3 +130,48 @@ def test_the_intruder_changes_nothing(owned: Owned, intruder: Any) -> None:
     ]
     edges = owner.list_associations(SourceArn=owned.component_arn)["AssociationSummaries"]
     assert [e["DestinationArn"] for e in edges] == [owned.artifact_arn]
+
+
+def test_search_and_metrics_stay_in_their_scope(
+    tenants: tuple[Server, dict[str, str]], owned: Owned, intruder: Any
+) -> None:
+    import time
+
+    import boto3
+
+    assert intruder.search(Resource="ExperimentTrialComponent")["Results"] == []
+    assert intruder.search(Resource="Experiment")["TotalHits"]["Value"] == 0
+    found = intruder.search(
+        Resource="ExperimentTrialComponent",
+        SearchExpression={"Filters": [{"Name": "TrialComponentArn", "Value": owned.component_arn}]},
+    )
+    assert found["Results"] == []
+    credentials = intruder._request_signer._credentials
+    metrics = boto3.client(
+        "sagemaker-metrics",
+        endpoint_url=tenants[0].url,
+        region_name=intruder.meta.region_name,
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+    )
+    point = {"MetricName": "m", "Timestamp": time.time(), "Value": 1.0}
+    try:
+        metrics.batch_put_metrics(TrialComponentName="run", MetricData=[point])
+    except Exception as error:  # botocore raises a plain ClientError for this service
+        assert "ResourceNotFound" in str(error)
+    else:
+        raise AssertionError("the intruder stored metrics on the owner's trial component")
+    results = metrics.batch_get_metrics(
+        MetricQueries=[
+            {
+                "MetricName": "m",
+                "ResourceArn": owned.component_arn,
+                "MetricStat": "Count",
+                "Period": "OneHour",
+                "XAxisType": "Timestamp",
+            }
+        ]
+    )["MetricQueryResults"]
+    assert results[0]["Status"] == "ValidationError"
+    assert owned.owner.describe_trial_component(TrialComponentName="run")["Metrics"] == []
+    assert owned.owner.search(Resource="ExperimentTrialComponent")["TotalHits"]["Value"] == 1
