@@ -104,13 +104,15 @@ def list_trial_components(ctx: RequestContext, req: Request) -> Response:
             "Only one of ExperimentName, TrialName or SourceArn can be specified."
         )
     source_arn = req.get("SourceArn")
+    if source_arn == "":
+        return {"TrialComponentSummaries": []}  # no component has an empty source ARN
     filters = {
         "ExperimentName": (
             "in_experiment",
             ee.existing_id(ctx, ee.EXPERIMENT, req.get("ExperimentName")),
         ),
         "TrialName": ("in_trial", ee.existing_id(ctx, ee.TRIAL, req.get("TrialName"))),
-        # Matched case-insensitively (D57); no component has an empty source ARN.
-        "SourceArn": ("source_uri", None if source_arn is None else source_arn.lower() or "\0"),
+        # Matched case-insensitively (D57).
+        "SourceArn": ("source_uri", None if source_arn is None else source_arn.lower()),
     }
     return ee.list_page(ctx, TRIAL_COMPONENT, req, filters)
