@@ -89,10 +89,8 @@ def update_trial_component(ctx: RequestContext, req: Request) -> Response:
 
 @handler("DeleteTrialComponent")
 def delete_trial_component(ctx: RequestContext, req: Request) -> Response:
-    entity_id = ee.entity_id(req["TrialComponentName"])
-    arn = entities.arn(ctx, TRIAL_COMPONENT, entity_id)
-    in_use = f"Trial component {arn} is associated with trials; disassociate it first."
-    return entities.delete(ctx, TRIAL_COMPONENT, entity_id, in_use)
+    in_use = "Trial component {arn} is associated with trials; disassociate it first."
+    return ee.delete(ctx, TRIAL_COMPONENT, req["TrialComponentName"], in_use)
 
 
 @handler("ListTrialComponents")
