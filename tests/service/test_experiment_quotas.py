@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.awsjson import error_message
 from tests.conftest import Backend, Server, launch
@@ -106,3 +108,42 @@ def test_the_defaults_are_300_trials_and_50_components(server: Server) -> None:
         sm.associate_trial_component(TrialName="t", TrialComponentName=f"c{index}")
     text = expect_limit(sm.associate_trial_component, TrialName="t", TrialComponentName="c50")
     assert " is 50 Trial Components, with current utilization of 50 " in text
+
+
+def test_racing_creates_and_associations_stop_exactly_at_the_limit(lm: Any) -> None:
+    """Children of one parent are added one at a time (the parent's row is locked), so racing
+    writers on either store never overshoot a per-parent quota."""
+    experiment(lm, "race")
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(
+            pool.map(
+                lambda i: _try(lm.create_trial, TrialName=f"t{i}", ExperimentName="race"), range(8)
+            )
+        )
+    assert outcomes.count("ok") == 2
+    assert outcomes.count("ResourceLimitExceeded") == 6
+    assert len(lm.list_trials(ExperimentName="race")["TrialSummaries"]) == 2
+    trial_name = lm.list_trials(ExperimentName="race")["TrialSummaries"][0]["TrialName"]
+    experiment(lm, "spare")
+    for index in range(3):  # stays under the account's limit of 4 trial components
+        component(lm, f"r{index}")
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = list(
+            pool.map(
+                lambda i: _try(
+                    lm.associate_trial_component, TrialName=trial_name, TrialComponentName=f"r{i}"
+                ),
+                range(3),
+            )
+        )
+    assert sorted(outcomes) == ["ResourceLimitExceeded", "ok", "ok"]
+    members = lm.list_trial_components(TrialName=trial_name)["TrialComponentSummaries"]
+    assert len(members) == 2
+
+
+def _try(call: Any, **params: Any) -> str:
+    try:
+        call(**params)
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    return "ok"

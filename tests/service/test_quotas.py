@@ -370,12 +370,20 @@ def test_defaults_are_aws_limits() -> None:
     the wire above and actions below."""
     from stemma.settings import Settings
 
+    experiments = {
+        "experiments": None,
+        "trials": None,
+        "trial_components": None,
+        "trials_per_experiment": 300,
+        "trial_components_per_trial": 50,
+    }  # D64: AWS's per-parent limits; no per-account ones are published
     quotas = Settings.from_env({}).quotas
     assert vars(quotas) == {
         "contexts": 500,
         "actions": 3000,
         "artifacts": 6000,
         "associations": 6000,
+        **experiments,
     }
     overridden = Settings.from_env({"STEMMA_QUOTA": "artifacts=3,contexts=unlimited"}).quotas
     assert vars(overridden) == {
@@ -383,6 +391,7 @@ def test_defaults_are_aws_limits() -> None:
         "actions": 3000,
         "artifacts": 3,
         "associations": 6000,
+        **experiments,
     }
 
 

@@ -129,6 +129,14 @@ def update(ctx: RequestContext, family: Family, name: str, req: Request) -> Resp
     return entities.update(ctx, family, entity_id(name), apply)
 
 
+def delete(ctx: RequestContext, family: Family, name: str, in_use: str) -> Response:
+    """Delete* by name; ``in_use`` is the refusal's text while the entity has children or
+    memberships (D62), with ``{arn}`` standing for the entity's ARN."""
+    identity = entity_id(name)
+    arn = entities.arn(ctx, family, identity)
+    return entities.delete(ctx, family, identity, in_use.format(arn=arn))
+
+
 def list_page(
     ctx: RequestContext, family: Family, req: Request, filters: dict[str, tuple[str, str | None]]
 ) -> Response:

@@ -36,11 +36,8 @@ def update_experiment(ctx: RequestContext, req: Request) -> Response:
 
 @handler("DeleteExperiment")
 def delete_experiment(ctx: RequestContext, req: Request) -> Response:
-    entity_id = ee.entity_id(req["ExperimentName"])
-    arn = entities.arn(ctx, EXPERIMENT, entity_id)
-    return entities.delete(
-        ctx, EXPERIMENT, entity_id, in_use=f"Experiment {arn} has trials; delete them first."
-    )
+    in_use = "Experiment {arn} has trials; delete them first."
+    return ee.delete(ctx, EXPERIMENT, req["ExperimentName"], in_use)
 
 
 @handler("ListExperiments")

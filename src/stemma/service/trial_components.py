@@ -96,10 +96,8 @@ def update_trial_component(ctx: RequestContext, req: Request) -> Response:
 
 @handler("DeleteTrialComponent")
 def delete_trial_component(ctx: RequestContext, req: Request) -> Response:
-    entity_id = ee.entity_id(req["TrialComponentName"])
-    arn = entities.arn(ctx, TRIAL_COMPONENT, entity_id)
-    in_use = f"Trial component {arn} is associated with trials; disassociate it first."
-    return entities.delete(ctx, TRIAL_COMPONENT, entity_id, in_use)
+    in_use = "Trial component {arn} is associated with trials; disassociate it first."
+    return ee.delete(ctx, TRIAL_COMPONENT, req["TrialComponentName"], in_use)
 
 
 @handler("ListTrialComponents")
@@ -111,13 +109,15 @@ def list_trial_components(ctx: RequestContext, req: Request) -> Response:
             "Only one of ExperimentName, TrialName or SourceArn can be specified."
         )
     source_arn = req.get("SourceArn")
+    if source_arn == "":
+        return {"TrialComponentSummaries": []}  # no component has an empty source ARN
     filters = {
         "ExperimentName": (
             "in_experiment",
             ee.existing_id(ctx, ee.EXPERIMENT, req.get("ExperimentName")),
         ),
         "TrialName": ("in_trial", ee.existing_id(ctx, ee.TRIAL, req.get("TrialName"))),
-        # Matched case-insensitively (D57); no component has an empty source ARN.
-        "SourceArn": ("source_uri", None if source_arn is None else source_arn.lower() or "\0"),
+        # Matched case-insensitively (D57).
+        "SourceArn": ("source_uri", None if source_arn is None else source_arn.lower()),
     }
     return ee.list_page(ctx, TRIAL_COMPONENT, req, filters)

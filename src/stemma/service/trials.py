@@ -44,10 +44,8 @@ def update_trial(ctx: RequestContext, req: Request) -> Response:
 
 @handler("DeleteTrial")
 def delete_trial(ctx: RequestContext, req: Request) -> Response:
-    entity_id = ee.entity_id(req["TrialName"])
-    arn = entities.arn(ctx, TRIAL, entity_id)
-    in_use = f"Trial {arn} has trial components; disassociate them first."
-    return entities.delete(ctx, TRIAL, entity_id, in_use)
+    in_use = "Trial {arn} has trial components; disassociate them first."
+    return ee.delete(ctx, TRIAL, req["TrialName"], in_use)
 
 
 @handler("ListTrials")
