@@ -10,7 +10,7 @@ text value, then those without one, whatever the direction (D71). A page's keyse
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from stemma.store.contract import Scope
 from stemma.store.search_query import (
@@ -180,30 +180,44 @@ def _as_eq(cond: Condition) -> Condition:
     return Condition(cond.field, "eq", cond.number, cond.text, cond.texts)
 
 
-def _phases(sort: Field, a: str) -> list[tuple[str, str, str]]:
-    """(join, value expression, the join's condition) per sort phase, in order; the last phase
-    holds the records without the sort value."""
+class Phase(NamedTuple):
+    """One sort phase: a join bringing the sort value (and its parameters), the value, and the
+    condition that puts a record in this phase (and its parameters)."""
+
+    join: str
+    join_params: tuple[Any, ...]
+    value: str
+    present: str
+    present_params: tuple[Any, ...]
+
+
+def _phases(sort: Field, a: str) -> list[Phase]:
+    """The sort phases, in order; the last one holds the records without the sort value."""
     if sort.source == "column":
-        value = f"e.{sort.name}"
-        return [("", value, "1 = 1")]
+        return [Phase("", (), f"e.{sort.name}", "1 = 1", ())]
     table, link, key = (t.format(a=a) for t in _LISTS[sort.source])
-    keyed = f" AND {key} = ?" if key else ""
+    keyed, key_params = (f" AND {key} = ?", (sort.name,)) if key else ("", ())
     join = f" JOIN {table} ON {link}{keyed}"
-    absent = f"NOT EXISTS (SELECT 1 FROM {table} WHERE {link}{keyed})"
+    absent = Phase(
+        "", (), "NULL", f"NOT EXISTS (SELECT 1 FROM {table} WHERE {link}{keyed})", key_params
+    )
     if sort.source == "attr":
         return [
-            (join, f"{a}.num", f"{a}.num IS NOT NULL"),
-            (join, f"{a}.txt", f"{a}.txt IS NOT NULL"),
-            ("", "NULL", absent),
+            Phase(join, key_params, f"{a}.num", f"{a}.num IS NOT NULL", ()),
+            Phase(join, key_params, f"{a}.txt", f"{a}.txt IS NOT NULL", ()),
+            absent,
         ]
     if sort.source == "metric":
-        return [(join, _STATS[sort.stat].format(s=a), "1 = 1"), ("", "NULL", absent)]
+        return [Phase(join, key_params, _STATS[sort.stat].format(s=a), "1 = 1", ()), absent]
     if sort.source == "tag":
-        return [(join, f"{a}.value", "1 = 1"), ("", "NULL", absent)]
+        return [Phase(join, key_params, f"{a}.value", "1 = 1", ()), absent]
     # parent, member: the first element in association order decides (D71)
     column = f"{a}c.{sort.name}" if sort.source == "member" else f"{a}.{sort.name}"
     first = f"(SELECT {column} FROM {table} WHERE {link} ORDER BY {a}.created_ms LIMIT 1)"
-    return [("", first, f"{first} IS NOT NULL"), ("", "NULL", f"{first} IS NULL")]
+    return [
+        Phase("", (), first, f"{first} IS NOT NULL", ()),
+        Phase("", (), "NULL", f"{first} IS NULL", ()),
+    ]
 
 
 class SqlSearch(SqlBase):
@@ -227,22 +241,16 @@ class SqlSearch(SqlBase):
         positions: list[list[Any]] = []
         direction = "DESC" if query.descending else "ASC"
         after = query.after
-        sort_key_params = (
-            [query.sort.name] if query.sort.source in ("attr", "tag", "metric") else []
-        )
-        for phase, (join, value, present) in enumerate(_phases(query.sort, "s0")):
+        for phase, (join, join_params, value, present, present_params) in enumerate(
+            _phases(query.sort, "s0")
+        ):
             if after is not None and phase < after[0]:
                 continue
             need = query.limit - len(rows)
             if need <= 0:
                 break
             where_parts = [*base, present]
-            params: list[Any] = []
-            if join:
-                params.extend(sort_key_params)
-            params.extend(base_params)
-            if not join and "NOT EXISTS" in present:
-                params.extend(sort_key_params)
+            params: list[Any] = [*join_params, *base_params, *present_params]
             if after is not None and phase == after[0]:
                 marker = "<" if query.descending else ">"
                 if value == "NULL":
