@@ -302,3 +302,17 @@ def test_visibility_conditions_and_cross_account(seeded: Any) -> None:
     assert names(visible) == ["run-0", "run-2"]
     shared = tc_search(seeded, CrossAccountFilterOption="CrossAccount")
     assert shared == {**shared, "Results": [], "TotalHits": {"Value": 0, "Relation": "EqualTo"}}
+
+
+def test_the_longest_values_are_stored_indexed_and_found(sm: Any) -> None:
+    """A 2,500-character parameter of 4-byte characters is 10 KB, past PostgreSQL's index-row
+    limit: the text index holds a prefix, and the whole value is still compared."""
+    longest = "\U0001f600" * 2500  # the model's maximum StringValue
+    long_value = "\U0001f600" * 1000 + "a"  # Filter values stop at 1,024 characters
+    twin = "\U0001f600" * 1000 + "b"  # the same prefix, another value
+    for name, value in (("longest", longest), ("long", long_value), ("twin", twin)):
+        sm.create_trial_component(TrialComponentName=name, Parameters={"p": {"StringValue": value}})
+    assert names(tc_search(sm, f("Parameters.p", "Equals", long_value))) == ["long"]
+    not_twin = tc_search(sm, f("Parameters.p", "NotEquals", twin), SortBy="CreationTime")
+    assert names(not_twin) == ["long", "longest"]
+    assert names(tc_search(sm, f("Parameters.p", "Contains", "\U0001f600a"))) == ["long"]

@@ -254,17 +254,26 @@ _CASCADES: dict[Kind, tuple[str, ...]] = {
 }
 
 
+TEXT_KEY = 100  # characters of a text attribute in its index (entity_attrs.txt_key)
+
+
 def write_attrs(conn: Connection, scope: Scope, entities: list[Entity]) -> None:
     """Insert entities' searchable attributes: numbers in ``num``, text in ``txt``."""
     rows = [
-        (*scope, e.kind, e.id, attr, *((None, v) if isinstance(v, str) else (v, None)))
+        (
+            *scope,
+            e.kind,
+            e.id,
+            attr,
+            *((None, v, v[:TEXT_KEY]) if isinstance(v, str) else (v, None, None)),
+        )
         for e in entities
         for attr, v in (e.attrs or {}).items()
     ]
     if rows:
         conn.executemany(
-            "INSERT INTO entity_attrs (account, region, kind, id, attr, num, txt)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entity_attrs (account, region, kind, id, attr, num, txt, txt_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 

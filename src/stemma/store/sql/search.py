@@ -23,6 +23,7 @@ from stemma.store.search_query import (
     SearchQuery,
 )
 from stemma.store.sql.base import ENTITY_COLUMNS, SqlBase, entity_from_row
+from stemma.store.sql.entities import TEXT_KEY
 
 COMPONENT = "'experiment-trial-component'"
 _COLUMNS = ", ".join(f"e.{c}" for c in ENTITY_COLUMNS.split(", "))
@@ -156,8 +157,12 @@ class Compiler:
                 parts.append(f"{number} = ?")
                 self.params.append(cond.number)
             if text is not None and cond.text is not None:
-                parts.append(f"{text} = ?")
-                self.params.append(cond.text)
+                if text.endswith(".txt"):  # an attribute: seek its index's prefix first
+                    parts.append(f"({text}_key = ? AND {text} = ?)")
+                    self.params.extend((cond.text[:TEXT_KEY], cond.text))
+                else:
+                    parts.append(f"{text} = ?")
+                    self.params.append(cond.text)
             return "(" + " OR ".join(parts) + ")" if parts else "1 = 0"
         if op in ("gt", "ge", "lt", "le"):
             if number is None or cond.number is None:

@@ -49,11 +49,14 @@ CREATE TABLE entity_attrs (
     attr    TEXT COLLATE "C" NOT NULL,
     num     DOUBLE PRECISION,
     txt     TEXT COLLATE "C",
+    txt_key TEXT COLLATE "C",  -- the first 100 characters of txt: what the text index holds
     PRIMARY KEY (account, region, kind, id, attr)
 );
 
 CREATE INDEX entity_attrs_by_number ON entity_attrs (account, region, kind, attr, num, id);
-CREATE INDEX entity_attrs_by_text   ON entity_attrs (account, region, kind, attr, txt, id);
+-- A text value may be 2,500 characters, past PostgreSQL's index-row limit: the index holds
+-- a prefix, and lookups compare the prefix, then the whole value.
+CREATE INDEX entity_attrs_by_text   ON entity_attrs (account, region, kind, attr, txt_key, id);
 
 -- Search's default order is LastModifiedTime, Descending.
 CREATE INDEX entities_by_modified ON entities (account, region, kind, modified_ms, id);
