@@ -25,6 +25,10 @@ from typing import Any
 
 import pytest
 
+# The shared test bodies of runs_sdk.py live outside test_*.py modules: have pytest explain their
+# failed asserts too.
+pytest.register_assert_rewrite("tests.clients.runs_sdk")
+
 STARTUP_TIMEOUT = 30.0
 ACCESS_KEY_ID = "AKIDSTEMMACLIENTS"
 SECRET_ACCESS_KEY = "stemma-clients-secret"

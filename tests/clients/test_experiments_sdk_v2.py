@@ -1,11 +1,11 @@
 """SageMaker Python SDK v2 (``sagemaker<3``): ``sagemaker.experiments`` against stemma.
 
 Runs in the ``sdk2`` client venv; see README.md here. ``Experiment``, ``_Trial`` and
-``_TrialComponent`` are the classes behind the SDK's ``Run``; ``Run`` itself also calls Search and
-sagemaker-metrics, which stemma does not serve yet, so these tests drive the classes directly
-(reference §9.2, §9.3). The SDK's own cleanup loops sleep 1.2 s between calls to dodge AWS's
-throttling (§8.3); the tests replace ``time`` in those modules with a recorder so that they run in
-milliseconds and can still check how often the SDK paused.
+``_TrialComponent`` are the classes behind the SDK's ``Run``; these tests drive the classes
+directly (reference §9.2, §9.3), and ``test_runs_sdk_v2.py`` drives ``Run`` itself. The SDK's own
+cleanup loops sleep 1.2 s between calls to dodge AWS's throttling (§8.3); the tests replace
+``time`` in those modules with a recorder so that they run in milliseconds and can still check how
+often the SDK paused.
 
 The SDK is pointed at stemma through ``Session(sagemaker_client=boto3.client(...,
 endpoint_url=URL))``; every test works in a region of its own.
