@@ -45,7 +45,7 @@ from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.context import RequestContext
-from stemma.http_protocol import DeadlineHttpToolsProtocol
+from stemma.http_protocol import MAX_HEADER_BYTES, DeadlineHttpToolsProtocol
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -71,7 +71,6 @@ TARGET_PREFIX = "SageMaker."
 _READ_PREFIXES = tuple(f"{TARGET_PREFIX}{verb}" for verb in ("Describe", "List", "Get"))
 _QUERY_LINEAGE = f"{TARGET_PREFIX}QueryLineage"
 DEFAULT_REGION = "us-east-1"
-MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 _REGION = re.compile(r"[a-z0-9-]+")
 
@@ -99,7 +98,16 @@ class StemmaApp:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
-            await self._http(scope, receive, send)
+            try:
+                await self._http(scope, receive, send)
+            except Exception:
+                # A bug outside the pipeline's own handling: answered AWS-shaped, not with
+                # uvicorn's plain-text 500 (if nothing was sent yet; uvicorn closes otherwise).
+                log.exception("internal error")
+                error = InternalFailure("An internal error occurred. It has been logged.")
+                await respond(
+                    send, 500, error_body(error), CONTENT_TYPE, self._request_id(), error.code
+                )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
