@@ -8,9 +8,11 @@ Floods go to 127.0.0.1 only, are bounded in bytes and time, and stop by themselv
 
 from __future__ import annotations
 
+import resource
 import socket
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -169,3 +171,46 @@ def test_memory_under_a_header_flood_stays_within_50_mib_of_idle(server: Server)
     )
     assert max(sent) < 8 * MIB, sent  # each connection was cut off, not served to its budget
     assert send(server.url, sign(server.url)).status == 200
+
+
+# -- idle connections (issue #20, item 3) ------------------------------------------------------
+
+FD_LIMIT = 256  # the server's open-file limit in the flood test
+IDLE_FLOOD = 320  # silent connections, more than the server has file descriptors
+
+
+def low_fd_limit() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
+
+
+def test_a_silent_connection_is_closed_after_the_idle_timeout(
+    start_server: Callable[..., Server],
+) -> None:
+    server = start_server("--idle-timeout", "1")
+    with connect(server) as sock:
+        received, closed = read_until_closed(sock, limit=4)
+    assert closed and received == b"", received
+
+
+def test_idle_connections_past_the_fd_limit_do_not_block_requests(
+    start_server: Callable[..., Server],
+) -> None:
+    server = start_server(preexec_fn=low_fd_limit)
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(IDLE_FLOOD):
+            idle.append(connect(server))
+        time.sleep(0.5)  # let the server accept them all
+        started = time.monotonic()
+        try:
+            status = send(server.url, sign(server.url), timeout=5).status
+        except OSError as exc:
+            pytest.fail(f"no answer while flooded: {exc!r}")
+        elapsed = time.monotonic() - started
+        assert status == 200
+        assert elapsed < 1.0, f"answered after {elapsed:.1f}s"
+    finally:
+        for sock in idle:
+            sock.close()
+    log = server.log()
+    assert log.count("at the connection limit") == 1, log  # once per burst, not per connection

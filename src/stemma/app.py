@@ -44,6 +44,7 @@ from stemma.asgi import (
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
+from stemma.connections import effective_limit
 from stemma.context import RequestContext
 from stemma.http_protocol import MAX_HEADER_BYTES, DeadlineHttpToolsProtocol
 from stemma.protocol import model
@@ -357,4 +358,9 @@ def create_app() -> StemmaApp:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     DeadlineHttpToolsProtocol.header_timeout = settings.request_timeout
+    DeadlineHttpToolsProtocol.idle_timeout = settings.idle_timeout
+    limit = effective_limit(settings.max_connections)
+    DeadlineHttpToolsProtocol.max_connections = limit
+    if limit < settings.max_connections:
+        log.info("at most %d connections per worker: the open-file limit is lower", limit)
     return StemmaApp(settings)

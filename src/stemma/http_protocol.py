@@ -33,11 +33,13 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
+from stemma.connections import Connections
 from stemma.protocol.errors import (
     MalformedHttpRequest,
     RequestHeaderFieldsTooLarge,
     RequestTimeout,
     ServiceError,
+    ServiceUnavailable,
 )
 from stemma.protocol.serializer import CONTENT_TYPE, error_body
 
@@ -52,9 +54,13 @@ MAX_HEADERS = 100
 class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     header_timeout: float = 30.0
     """Seconds a request may take to arrive whole; set from --request-timeout."""
+    idle_timeout: float = 5.0
+    """Seconds a connection may stay open with no request in progress; --idle-timeout."""
+    max_connections: int = 4096
+    """Open connections per event loop; set from --max-connections (``effective_limit``)."""
 
     # The open connections of each event loop; a loop's sweeper runs while it has some.
-    _open: ClassVar[dict[asyncio.AbstractEventLoop, set[DeadlineHttpToolsProtocol]]] = {}
+    _open: ClassVar[dict[asyncio.AbstractEventLoop, Connections[DeadlineHttpToolsProtocol]]] = {}
     _buffer: _HeadBuffer
     _began: float | None = None  # loop time the incomplete request began; None: nothing pending
     _has_headers = False  # the current request's head is complete
@@ -66,14 +72,21 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         # Every later write, the protocol's and the response cycles', goes through the buffer,
         # so nothing can overtake a head it holds.
         self._buffer = self.transport = _HeadBuffer(transport, self.loop)  # type: ignore[assignment]
-        self._began = self.loop.time()
         connections = self._open.get(self.loop)
         if connections is None:
-            connections = self._open[self.loop] = set()
+            connections = self._open[self.loop] = Connections()
             self.loop.call_later(self._sweep_interval(), _sweep, self.loop)
-        connections.add(self)
+        # Idle until its first byte: --idle-timeout governs, then --request-timeout.
+        if not connections.admit(self, self.loop.time(), self.max_connections):
+            self._refuse(ServiceUnavailable("The server is at its connection limit."))
+
+    def drop(self) -> None:
+        self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self._began is None:  # the first byte of a request: no longer idle
+            self._began = self.loop.time()
+            self._open[self.loop].busy(self)
         if not self._has_headers:
             self._head_bytes += len(data)
         super().data_received(data)
@@ -121,6 +134,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if queued is not None and not (self.pipeline and self.pipeline[-1][0] is queued):
             self._hold_head_of(queued)  # the next pipelined request has just been started
+        elif self._began is None and not self.transport.is_closing():
+            self._open[self.loop].rest(self, self.loop.time())  # idle, kept alive
 
     def eof_received(self) -> None:
         # The client half-closed; the transport closes itself if this returns nothing, and a
@@ -144,12 +159,12 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         connections = self._open.get(self.loop)
         if connections is not None:
-            connections.discard(self)
+            connections.remove(self)
         super().connection_lost(exc)
 
     @classmethod
     def _sweep_interval(cls) -> float:
-        return min(1.0, cls.header_timeout / 4)
+        return min(1.0, cls.header_timeout / 4, cls.idle_timeout / 4)
 
     def _expire(self) -> None:
         if self.pipeline:
@@ -260,13 +275,19 @@ class _HeadBuffer:
 
 
 def _sweep(loop: asyncio.AbstractEventLoop) -> None:
-    """Expire every request of this loop that has taken longer than the timeout; runs while the
-    loop has connections open."""
-    protocols = DeadlineHttpToolsProtocol._open.get(loop, set())
-    deadline = loop.time() - DeadlineHttpToolsProtocol.header_timeout
-    for protocol in [p for p in protocols if p._began is not None and p._began <= deadline]:
+    """Expire every request of this loop that has taken longer than the timeout, and every
+    connection idle for longer than its own; runs while the loop has connections open."""
+    cls = DeadlineHttpToolsProtocol
+    connections = cls._open.get(loop)
+    if connections is None:
+        return
+    now = loop.time()
+    deadline = now - cls.header_timeout
+    for protocol in [p for p in connections.open if p._began is not None and p._began <= deadline]:
         protocol._expire()
-    if protocols:
+    connections.expire_idle(now, cls.idle_timeout)
+    connections.report(now)
+    if connections.open or connections.bursting:
         loop.call_later(DeadlineHttpToolsProtocol._sweep_interval(), _sweep, loop)
     else:
         DeadlineHttpToolsProtocol._open.pop(loop, None)

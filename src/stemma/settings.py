@@ -194,6 +194,25 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
     ),
     Setting(
+        "idle_timeout",
+        "--idle-timeout",
+        "STEMMA_IDLE_TIMEOUT",
+        float,
+        "seconds a connection may stay open with no request in progress, new or kept alive",
+        "SECONDS",
+        "5",
+    ),
+    Setting(
+        "max_connections",
+        "--max-connections",
+        "STEMMA_MAX_CONNECTIONS",
+        int,
+        "open connections per worker (kept below its open-file limit); past it, the longest "
+        "idle one is closed",
+        "N",
+        "4096",
+    ),
+    Setting(
         "max_body",
         "--max-body",
         "STEMMA_MAX_BODY",
@@ -234,6 +253,8 @@ class Settings:
     rate_limit: float = 0.0
     clock_skew: int = 300
     request_timeout: float = 30.0
+    idle_timeout: float = 5.0
+    max_connections: int = 4096
     max_body: int = 1024 * 1024
     log_level: str = "info"
 
@@ -248,6 +269,10 @@ class Settings:
             raise ValueError("--tls-cert and --tls-key go together")
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if self.max_connections < 1:
+            raise ValueError("--max-connections must be at least 1")
+        if self.idle_timeout <= 0:
+            raise ValueError("--idle-timeout must be more than 0")
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables for worker processes. The root key is left out:
