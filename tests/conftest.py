@@ -122,6 +122,9 @@ def launch(
     db_url = backend.db_url(data_dir)
     args = [sys.executable, "-m", "stemma", "serve", "--port", "0", "--data-dir", str(data_dir)]
     args.extend(["--db", db_url, *extra])
+    if "--regions" not in extra:
+        # Tests isolate themselves in random regions (the ``region`` fixture): allow any.
+        args.extend(["--regions", "*"])
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_")}
     # The root key every test client signs with (make_client); a test may override it.
     full_env["STEMMA_ROOT_ACCESS_KEY_ID"] = ACCESS_KEY_ID

@@ -43,6 +43,7 @@ from stemma.asgi import (
 )
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
+from stemma.auth.regions import RegionAllowList
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.connections import effective_limit
 from stemma.context import RequestContext
@@ -83,6 +84,7 @@ class StemmaApp:
         self.settings = settings
         self.store = store
         self.keys: KeyRing | None = None
+        self.regions = RegionAllowList(settings.regions)
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
@@ -250,7 +252,7 @@ class StemmaApp:
         if self.settings.no_auth:
             return self._unverified(request)
         now = dt.datetime.now(dt.UTC)
-        identity = verify(request, self.keys.lookup, now, self.skew)
+        identity = verify(request, self.keys.lookup, now, self.skew, self.regions.allows)
         if self.limiter is not None:
             self.limiter.check(identity.access_key_id)
         return identity
@@ -266,7 +268,7 @@ class StemmaApp:
         key_id = ""
         if match:
             key_id = match.group(1)
-            if _REGION.fullmatch(match.group(3)):
+            if _REGION.fullmatch(match.group(3)) and self.regions.allows(match.group(3)):
                 region = match.group(3)
             known = self.keys.lookup(key_id)
             if known is not None:

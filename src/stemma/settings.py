@@ -57,6 +57,16 @@ def _quotas(items: Any) -> Quotas:
     return quotas
 
 
+def _regions(items: Any) -> tuple[str, ...]:
+    """``"botocore,lab-*"`` (or a list of such strings): region names and patterns."""
+    if isinstance(items, str):
+        items = [items]
+    regions = tuple(r.strip() for item in items for r in str(item).split(",") if r.strip())
+    if not regions:
+        raise ValueError("--regions needs at least one region, pattern or 'botocore'")
+    return regions
+
+
 def _quota_text(quotas: Quotas) -> str:
     return ",".join(
         f"{name}={'unlimited' if value is None else value}" for name, value in vars(quotas).items()
@@ -108,6 +118,17 @@ SETTINGS: tuple[Setting, ...] = (
         + ", ".join(QUOTA_NAMES),
         "NAME=N",
         "contexts=500,actions=3000,artifacts=6000,associations=6000 (as AWS)",
+        repeatable=True,
+    ),
+    Setting(
+        "regions",
+        "--regions",
+        "STEMMA_REGIONS",
+        _regions,
+        "regions a request may be signed for: names, patterns (* and ?) and 'botocore' (the "
+        "regions botocore knows for SageMaker), comma-separated or repeated; '*' allows any",
+        "LIST",
+        "botocore",
         repeatable=True,
     ),
     Setting(
@@ -243,6 +264,7 @@ class Settings:
     db: str = ""
     workers: int = 1
     quotas: Quotas = field(default_factory=Quotas)
+    regions: tuple[str, ...] = ("botocore",)
     account_id: str = DEFAULT_ACCOUNT_ID
     root_access_key_id: str = ""
     root_secret_access_key: str = ""
@@ -284,6 +306,8 @@ class Settings:
             value = getattr(self, setting.name)
             if isinstance(value, Quotas):
                 text = _quota_text(value)
+            elif isinstance(value, tuple):
+                text = ",".join(value)
             elif isinstance(value, bool):
                 text = "true" if value else ""
             else:

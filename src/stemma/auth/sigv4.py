@@ -79,8 +79,10 @@ def verify(
     lookup: Lookup,
     now: dt.datetime,
     skew: dt.timedelta = DEFAULT_SKEW,
+    region_allowed: Callable[[str], bool] | None = None,
 ) -> Identity:
-    """The identity behind a correctly signed request; raises an auth error otherwise."""
+    """The identity behind a correctly signed request; raises an auth error otherwise.
+    ``region_allowed`` (``--regions``) limits the regions a scope may name."""
     headers = _header_map(request.headers)
     authorization = headers.get("authorization")
     if authorization is None:
@@ -110,8 +112,9 @@ def verify(
         )
     stamp = amz_date_text if "x-amz-date" in headers else when.strftime(_AMZ_DATE)
     request_date = stamp[:8]
-    if not _REGION.fullmatch(region):
-        # ARNs carry the region, and the model's ARN patterns allow [a-z0-9-] only.
+    if not _REGION.fullmatch(region) or (region_allowed is not None and not region_allowed(region)):
+        # ARNs carry the region, and the model's ARN patterns allow [a-z0-9-] only; and a
+        # region outside --regions is answered as AWS answers one it does not serve.
         raise InvalidSignatureException(
             f"Credential should be scoped to a valid region, not '{region}'. "
         )
