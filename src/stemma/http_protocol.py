@@ -2,9 +2,11 @@
 
 uvicorn times out idle keep-alive connections, but not a connection that never finishes sending
 its request (or sends nothing at all): a slow client could hold connections open for ever. This
-subclass gives every request ``header_timeout`` seconds from its first byte (or from the
-connection's opening) to arrive whole, headers and body. A request still incomplete then is
-answered ``408 RequestTimeoutException`` if its headers had arrived, and its connection closed.
+subclass gives every request ``header_timeout`` seconds from its first byte to arrive whole,
+headers and body. A request still incomplete then is answered ``408 RequestTimeoutException`` if
+its headers had arrived, and its connection closed. A connection with no request in progress
+(new, or kept alive) is closed after ``idle_timeout``, and at most ``max_connections`` are open
+per event loop: the one idle longest makes room for a new one (``stemma.connections``).
 
 It bounds each head as it arrives: the parser buffers an incomplete head whole, so a client
 sending header lines without end grew the server by hundreds of MB (issue #20). A head past

@@ -39,9 +39,10 @@ Passes = Callable[[Any], bool]
 NOT_NULL = "Member must not be null"
 # Characters of a value a message echoes; a longer value is cut there and marked "...". A 1 MB
 # invalid value, echoed once per constraint it breaks, would otherwise come back as 2 MB. No
-# published AWS limit was found (some services echo 50 KB values whole); this one is stemma's,
-# above every model length limit of a served identifier (ARNs: 256; SourceUri: 2048 is cut).
-ECHO_LIMIT = 1024
+# published AWS limit was found (some services echo 50 KB values whole), so the limit is
+# stemma's: above the longest string any served shape allows (8,192), so that a value just past
+# a model limit, or a collection holding one, is still echoed whole as AWS echoes it.
+ECHO_LIMIT = 10 * 1024
 
 
 def validate(op: OperationModel, params: dict[str, Any]) -> None:
