@@ -115,11 +115,16 @@ def launch(
     *extra: str,
     env: dict[str, str] | None = None,
     backend: Backend = SQLITE,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Server:
-    """Start ``stemma serve`` on a free port and wait for its start-up line."""
+    """Start ``stemma serve`` on a free port and wait for its start-up line; ``preexec_fn``
+    runs in the child before it starts (to lower a resource limit, say)."""
     db_url = backend.db_url(data_dir)
     args = [sys.executable, "-m", "stemma", "serve", "--port", "0", "--data-dir", str(data_dir)]
     args.extend(["--db", db_url, *extra])
+    if "--regions" not in extra:
+        # Tests isolate themselves in random regions (the ``region`` fixture): allow any.
+        args.extend(["--regions", "*"])
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_")}
     # The root key every test client signs with (make_client); a test may override it.
     full_env["STEMMA_ROOT_ACCESS_KEY_ID"] = ACCESS_KEY_ID
@@ -130,7 +135,12 @@ def launch(
     # The server's output goes to a file: a pipe nobody reads would fill and stall the server.
     with open(log_path, "w") as log_file:
         process = subprocess.Popen(
-            args, stdout=log_file, stderr=subprocess.STDOUT, text=True, env=full_env
+            args,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=full_env,
+            preexec_fn=preexec_fn,
         )
     deadline = time.monotonic() + STARTUP_TIMEOUT
     line = ""

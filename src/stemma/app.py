@@ -45,9 +45,11 @@ from stemma.asgi import (
 )
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
+from stemma.auth.regions import RegionAllowList
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
+from stemma.connections import effective_limit
 from stemma.context import RequestContext
-from stemma.http_protocol import DeadlineHttpToolsProtocol
+from stemma.http_protocol import MAX_HEADER_BYTES, DeadlineHttpToolsProtocol
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -79,7 +81,6 @@ log = logging.getLogger("stemma")
 _READ_PREFIXES = ("Describe", "List", "Get")
 _THREADED = frozenset(("QueryLineage", "Search", "BatchGetMetrics"))
 DEFAULT_REGION = "us-east-1"
-MAX_HEADER_BYTES = 16 * 1024
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 _REGION = re.compile(r"[a-z0-9-]+")
 
@@ -91,6 +92,7 @@ class StemmaApp:
         self.settings = settings
         self.store = store
         self.keys: KeyRing | None = None
+        self.regions = RegionAllowList(settings.regions)
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
@@ -107,7 +109,16 @@ class StemmaApp:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
-            await self._http(scope, receive, send)
+            try:
+                await self._http(scope, receive, send)
+            except Exception:
+                # A bug outside the pipeline's own handling: answered AWS-shaped, not with
+                # uvicorn's plain-text 500 (if nothing was sent yet; uvicorn closes otherwise).
+                log.exception("internal error")
+                error = InternalFailure("An internal error occurred. It has been logged.")
+                await respond(
+                    send, 500, error_body(error), CONTENT_TYPE, self._request_id(), error.code
+                )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -249,7 +260,7 @@ class StemmaApp:
         if self.settings.no_auth:
             return self._unverified(request)
         now = dt.datetime.now(dt.UTC)
-        identity = verify(request, self.keys.lookup, now, self.skew)
+        identity = verify(request, self.keys.lookup, now, self.skew, self.regions.allows)
         if self.limiter is not None:
             self.limiter.check(identity.access_key_id)
         return identity
@@ -265,7 +276,7 @@ class StemmaApp:
         key_id = ""
         if match:
             key_id = match.group(1)
-            if _REGION.fullmatch(match.group(3)):
+            if _REGION.fullmatch(match.group(3)) and self.regions.allows(match.group(3)):
                 region = match.group(3)
             known = self.keys.lookup(key_id)
             if known is not None:
@@ -358,4 +369,9 @@ def create_app() -> StemmaApp:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     DeadlineHttpToolsProtocol.header_timeout = settings.request_timeout
+    DeadlineHttpToolsProtocol.idle_timeout = settings.idle_timeout
+    limit = effective_limit(settings.max_connections)
+    DeadlineHttpToolsProtocol.max_connections = limit
+    if limit < settings.max_connections:
+        log.info("at most %d connections per worker: the open-file limit is lower", limit)
     return StemmaApp(settings)

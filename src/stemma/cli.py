@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import json
 import logging
+import math
 import os
 import socket
 import sys
@@ -257,6 +258,9 @@ def _serve(settings: Settings) -> int:
         **SERVER_OPTIONS,
         # Stop within a few seconds of SIGTERM even with idle keep-alive (TLS) connections open.
         timeout_graceful_shutdown=5,
+        # Idle keep-alive connections are closed by the protocol after --idle-timeout, as new
+        # ones are; uvicorn's own timer (whole seconds) is kept from closing them earlier.
+        timeout_keep_alive=math.ceil(settings.idle_timeout),
     )
     server = uvicorn.Server(config)
     if settings.workers > 1:

@@ -2,9 +2,17 @@
 
 uvicorn times out idle keep-alive connections, but not a connection that never finishes sending
 its request (or sends nothing at all): a slow client could hold connections open for ever. This
-subclass gives every request ``header_timeout`` seconds from its first byte (or from the
-connection's opening) to arrive whole, headers and body. A request still incomplete then is
-answered ``408 RequestTimeoutException`` if its headers had arrived, and its connection closed.
+subclass gives every request ``header_timeout`` seconds from its first byte to arrive whole,
+headers and body. A request still incomplete then is answered ``408 RequestTimeoutException`` if
+its headers had arrived, and its connection closed. A connection with no request in progress
+(new, or kept alive) is closed after ``idle_timeout``, and at most ``max_connections`` are open
+per event loop: the one idle longest makes room for a new one (``stemma.connections``).
+
+It bounds each head as it arrives: the parser buffers an incomplete head whole, so a client
+sending header lines without end grew the server by hundreds of MB (issue #20). A head past
+``MAX_HEAD_BYTES`` bytes or ``MAX_HEADERS`` lines is answered ``431 RequestHeaderFieldsTooLarge``
+at once and its connection closed. Whatever the protocol answers itself (a request the parser
+refuses, the 431, the 408) is AWS-shaped JSON like the app's answers, never uvicorn's plain text.
 
 It also sends each answer in one piece. uvicorn writes a response's status line and headers, then
 its body, each with a ``send()`` of its own: two TCP segments, and two wake-ups of the client, per
@@ -21,44 +29,103 @@ the pinned uvicorn range in pyproject.toml; tests/auth/test_hygiene.py holds it 
 from __future__ import annotations
 
 import asyncio
+import http
 import uuid
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from stemma.protocol.errors import RequestTimeout
+from stemma.connections import Connections
+from stemma.protocol.errors import (
+    MalformedHttpRequest,
+    RequestHeaderFieldsTooLarge,
+    RequestTimeout,
+    ServiceError,
+    ServiceUnavailable,
+)
 from stemma.protocol.serializer import CONTENT_TYPE, error_body
+
+MAX_HEADER_BYTES = 16 * 1024
+"""Header names and values of a whole request; the app checks it exactly (431)."""
+MAX_HEAD_BYTES = MAX_HEADER_BYTES + 8 * 1024
+"""Bytes a request line and header block may take, counted as they arrive."""
+MAX_HEADERS = 100
+"""Header lines a request may have (Tomcat's default; SDKs send about ten)."""
 
 
 class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     header_timeout: float = 30.0
     """Seconds a request may take to arrive whole; set from --request-timeout."""
+    idle_timeout: float = 5.0
+    """Seconds a connection may stay open with no request in progress; --idle-timeout."""
+    max_connections: int = 4096
+    """Open connections per event loop; set from --max-connections (``effective_limit``)."""
 
     # The open connections of each event loop; a loop's sweeper runs while it has some.
-    _open: ClassVar[dict[asyncio.AbstractEventLoop, set[DeadlineHttpToolsProtocol]]] = {}
+    _open: ClassVar[dict[asyncio.AbstractEventLoop, Connections[DeadlineHttpToolsProtocol]]] = {}
     _buffer: _HeadBuffer
     _began: float | None = None  # loop time the incomplete request began; None: nothing pending
-    _has_headers = False
+    _has_headers = False  # the current request's head is complete
+    _head_bytes = 0  # bytes received while the current head is incomplete
+    _header_count = 0  # header lines of the current head so far
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         # Every later write, the protocol's and the response cycles', goes through the buffer,
         # so nothing can overtake a head it holds.
         self._buffer = self.transport = _HeadBuffer(transport, self.loop)  # type: ignore[assignment]
-        self._began = self.loop.time()
         connections = self._open.get(self.loop)
         if connections is None:
-            connections = self._open[self.loop] = set()
+            connections = self._open[self.loop] = Connections()
             self.loop.call_later(self._sweep_interval(), _sweep, self.loop)
-        connections.add(self)
+        # Idle until its first byte: --idle-timeout governs, then --request-timeout.
+        if not connections.admit(self, self.loop.time(), self.max_connections):
+            self._refuse(ServiceUnavailable("The server is at its connection limit."))
+
+    def drop(self) -> None:
+        self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        if self._began is None:  # the first byte of a request: no longer idle
+            self._began = self.loop.time()
+            self._open[self.loop].busy(self)
+        if not self._has_headers:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if not self._has_headers and self._head_bytes > MAX_HEAD_BYTES:
+            # The parser buffers an incomplete head whole: stop it before it grows further.
+            self._refuse(
+                RequestHeaderFieldsTooLarge(
+                    f"The request line and headers exceed {MAX_HEAD_BYTES} bytes."
+                )
+            )
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._began = self.loop.time()
         self._has_headers = False
+        self._header_count = 0
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_count += 1
+        if self._header_count > MAX_HEADERS:
+            # Stops the parser at once; uvicorn then calls send_400_response, which answers.
+            raise _TooManyHeaders()
+        super().on_header(name, value)
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request its parser refuses, AWS-shaped instead of plain text."""
+        if self._header_count > MAX_HEADERS:
+            error: ServiceError = RequestHeaderFieldsTooLarge(
+                f"A request may have at most {MAX_HEADERS} headers."
+            )
+        else:
+            error = MalformedHttpRequest("The request is not valid HTTP/1.1.")
+        self._refuse(error)
 
     def on_headers_complete(self) -> None:
         self._has_headers = True
+        self._head_bytes = 0
         super().on_headers_complete()
         cycle = self.cycle
         if cycle is not None and not (self.pipeline and self.pipeline[0][0] is cycle):
@@ -69,6 +136,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if queued is not None and not (self.pipeline and self.pipeline[-1][0] is queued):
             self._hold_head_of(queued)  # the next pipelined request has just been started
+        elif self._began is None and not self.transport.is_closing():
+            self._open[self.loop].rest(self, self.loop.time())  # idle, kept alive
 
     def eof_received(self) -> None:
         # The client half-closed; the transport closes itself if this returns nothing, and a
@@ -86,17 +155,18 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._began = None  # whole: from here uvicorn's keep-alive timeout governs
+        self._has_headers = False  # what arrives next is the next request's head
         super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         connections = self._open.get(self.loop)
         if connections is not None:
-            connections.discard(self)
+            connections.remove(self)
         super().connection_lost(exc)
 
     @classmethod
     def _sweep_interval(cls) -> float:
-        return min(1.0, cls.header_timeout / 4)
+        return min(1.0, cls.header_timeout / 4, cls.idle_timeout / 4)
 
     def _expire(self) -> None:
         if self.pipeline:
@@ -110,17 +180,35 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         cycle = self.cycle
         if self._has_headers and cycle is not None and not cycle.response_started:
             # The app is still waiting for this request's body; nothing was answered yet.
-            error = RequestTimeout("The request body was not received in time.")
-            body = error_body(error)
-            self.transport.write(
-                b"HTTP/1.1 408 Request Timeout\r\n"
-                b"content-type: " + CONTENT_TYPE.encode() + b"\r\n"
-                b"content-length: " + str(len(body)).encode() + b"\r\n"
-                b"x-amzn-requestid: " + str(uuid.uuid4()).encode() + b"\r\n"
-                b"x-amzn-errortype: " + error.code.encode() + b"\r\n"
-                b"connection: close\r\n\r\n" + body
-            )
+            self._refuse(RequestTimeout("The request body was not received in time."))
         self.transport.close()
+
+    def _refuse(self, error: ServiceError) -> None:
+        """Answer ``error`` as the app would (AWS JSON, request id, error type) and close."""
+        self._began = None
+        if self.transport.is_closing():
+            return
+        self.transport.write(error_answer(error))
+        self.transport.close()
+
+
+class _TooManyHeaders(Exception):
+    """Raised from a parser callback to stop parsing a head with too many lines."""
+
+
+def error_answer(error: ServiceError) -> bytes:
+    """A whole HTTP answer carrying ``error``, for the connection's last words."""
+    body = error_body(error)
+    return (
+        f"HTTP/1.1 {error.status} {http.HTTPStatus(error.status).phrase}\r\n".encode()
+        + b"content-type: "
+        + CONTENT_TYPE.encode()
+        + b"\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\n"
+        b"x-amzn-requestid: " + str(uuid.uuid4()).encode() + b"\r\n"
+        b"x-amzn-errortype: " + error.code.encode() + b"\r\n"
+        b"connection: close\r\n\r\n" + body
+    )
 
 
 _JOIN_LIMIT = 64 * 1024  # bodies up to this size are joined to their head in one write
@@ -189,13 +277,19 @@ class _HeadBuffer:
 
 
 def _sweep(loop: asyncio.AbstractEventLoop) -> None:
-    """Expire every request of this loop that has taken longer than the timeout; runs while the
-    loop has connections open."""
-    protocols = DeadlineHttpToolsProtocol._open.get(loop, set())
-    deadline = loop.time() - DeadlineHttpToolsProtocol.header_timeout
-    for protocol in [p for p in protocols if p._began is not None and p._began <= deadline]:
+    """Expire every request of this loop that has taken longer than the timeout, and every
+    connection idle for longer than its own; runs while the loop has connections open."""
+    cls = DeadlineHttpToolsProtocol
+    connections = cls._open.get(loop)
+    if connections is None:
+        return
+    now = loop.time()
+    deadline = now - cls.header_timeout
+    for protocol in [p for p in connections.open if p._began is not None and p._began <= deadline]:
         protocol._expire()
-    if protocols:
+    connections.expire_idle(now, cls.idle_timeout)
+    connections.report(now)
+    if connections.open or connections.bursting:
         loop.call_later(DeadlineHttpToolsProtocol._sweep_interval(), _sweep, loop)
     else:
         DeadlineHttpToolsProtocol._open.pop(loop, None)

@@ -57,6 +57,16 @@ def _quotas(items: Any) -> Quotas:
     return quotas
 
 
+def _regions(items: Any) -> tuple[str, ...]:
+    """``"botocore,lab-*"`` (or a list of such strings): region names and patterns."""
+    if isinstance(items, str):
+        items = [items]
+    regions = tuple(r.strip() for item in items for r in str(item).split(",") if r.strip())
+    if not regions:
+        raise ValueError("--regions needs at least one region, pattern or 'botocore'")
+    return regions
+
+
 def _quota_text(quotas: Quotas) -> str:
     return ",".join(
         f"{name}={'unlimited' if value is None else value}" for name, value in vars(quotas).items()
@@ -110,6 +120,17 @@ SETTINGS: tuple[Setting, ...] = (
         "NAME=N",
         "as AWS: contexts=500 actions=3000 artifacts=6000 associations=6000 "
         "trials_per_experiment=300 trial_components_per_trial=50, the rest unlimited",
+        repeatable=True,
+    ),
+    Setting(
+        "regions",
+        "--regions",
+        "STEMMA_REGIONS",
+        _regions,
+        "regions a request may be signed for: names, patterns (* and ?) and 'botocore' (the "
+        "regions botocore knows for SageMaker), comma-separated or repeated; '*' allows any",
+        "LIST",
+        "botocore",
         repeatable=True,
     ),
     Setting(
@@ -196,6 +217,25 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
     ),
     Setting(
+        "idle_timeout",
+        "--idle-timeout",
+        "STEMMA_IDLE_TIMEOUT",
+        float,
+        "seconds a connection may stay open with no request in progress, new or kept alive",
+        "SECONDS",
+        "5",
+    ),
+    Setting(
+        "max_connections",
+        "--max-connections",
+        "STEMMA_MAX_CONNECTIONS",
+        int,
+        "open connections per worker (kept below its open-file limit); past it, the longest "
+        "idle one is closed",
+        "N",
+        "4096",
+    ),
+    Setting(
         "max_body",
         "--max-body",
         "STEMMA_MAX_BODY",
@@ -226,6 +266,7 @@ class Settings:
     db: str = ""
     workers: int = 1
     quotas: Quotas = field(default_factory=Quotas)
+    regions: tuple[str, ...] = ("botocore",)
     account_id: str = DEFAULT_ACCOUNT_ID
     root_access_key_id: str = ""
     root_secret_access_key: str = ""
@@ -236,6 +277,8 @@ class Settings:
     rate_limit: float = 0.0
     clock_skew: int = 300
     request_timeout: float = 30.0
+    idle_timeout: float = 5.0
+    max_connections: int = 4096
     max_body: int = 1024 * 1024
     log_level: str = "info"
 
@@ -250,6 +293,10 @@ class Settings:
             raise ValueError("--tls-cert and --tls-key go together")
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if self.max_connections < 1:
+            raise ValueError("--max-connections must be at least 1")
+        if self.idle_timeout <= 0:
+            raise ValueError("--idle-timeout must be more than 0")
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables for worker processes. The root key is left out:
@@ -261,6 +308,8 @@ class Settings:
             value = getattr(self, setting.name)
             if isinstance(value, Quotas):
                 text = _quota_text(value)
+            elif isinstance(value, tuple):
+                text = ",".join(value)
             elif isinstance(value, bool):
                 text = "true" if value else ""
             else:

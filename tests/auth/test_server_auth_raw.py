@@ -249,3 +249,21 @@ def test_replaying_a_signed_request_into_another_region_is_refused(server: Serve
     assert not exists(server, region_b, name)
     assert send(server.url, raw).status == 200
     assert exists(server, region_a, name)
+
+
+def test_an_unsigned_operation_header_is_refused_and_does_nothing(
+    server: Server, region: str
+) -> None:
+    """A captured request whose signature leaves X-Amz-Target out must not be replayable as
+    another operation (issue #20, item 5): every SDK signs the header, so stemma requires it."""
+    name = unique("keep")
+    server.client(region).create_context(
+        ContextName=name, Source={"SourceUri": "s3://b/k"}, ContextType="T"
+    )
+    signed = sign(server.url, None, {"ContextName": name}, region=region)
+    assert "x-amz-target" not in split_authorization(signed.authorization)[1]["SignedHeaders"]
+    swapped = signed.with_header("X-Amz-Target", "SageMaker.DeleteContext")
+    assert refused(server, swapped, "InvalidSignatureException") == (
+        "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
+    )
+    assert exists(server, region, name)

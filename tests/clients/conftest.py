@@ -124,6 +124,7 @@ class Server:
 def launch(data_dir: Path, *extra: str) -> Server:
     """Start ``stemma serve`` from this venv on a free port and wait until it is healthy."""
     args = [sys.executable, "-m", "stemma", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    args += ["--regions", "*"]  # each test works in a made-up region of its own
     args.extend(extra)
     env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_")}
     # stemma verifies SigV4 (D51): its root key is the one every client here signs with.

@@ -3,7 +3,8 @@
 Pure computation, no I/O: the caller passes the request as received and a lookup from access key
 id to secret. Checks run in the order of §8.4, each failing with AWS's error code and text: the
 Authorization header's form, the credential scope (service ``sagemaker``, ``aws4_request``, the
-date matching ``X-Amz-Date``), ``host`` among the signed headers, the clock skew, the key, and
+date matching ``X-Amz-Date``), ``host`` (and ``x-amz-target``, when sent) among the signed
+headers, the clock skew, the key, and
 finally the signature over the canonical request, whose payload hash is computed from the body
 actually received (D54). Signatures are compared in constant time. Signing keys are cached per
 (secret, date, region), since deriving one costs four HMACs.
@@ -78,8 +79,10 @@ def verify(
     lookup: Lookup,
     now: dt.datetime,
     skew: dt.timedelta = DEFAULT_SKEW,
+    region_allowed: Callable[[str], bool] | None = None,
 ) -> Identity:
-    """The identity behind a correctly signed request; raises an auth error otherwise."""
+    """The identity behind a correctly signed request; raises an auth error otherwise.
+    ``region_allowed`` (``--regions``) limits the regions a scope may name."""
     headers = _header_map(request.headers)
     authorization = headers.get("authorization")
     if authorization is None:
@@ -109,8 +112,9 @@ def verify(
         )
     stamp = amz_date_text if "x-amz-date" in headers else when.strftime(_AMZ_DATE)
     request_date = stamp[:8]
-    if not _REGION.fullmatch(region):
-        # ARNs carry the region, and the model's ARN patterns allow [a-z0-9-] only.
+    if not _REGION.fullmatch(region) or (region_allowed is not None and not region_allowed(region)):
+        # ARNs carry the region, and the model's ARN patterns allow [a-z0-9-] only; and a
+        # region outside --regions is answered as AWS answers one it does not serve.
         raise InvalidSignatureException(
             f"Credential should be scoped to a valid region, not '{region}'. "
         )
@@ -123,6 +127,12 @@ def verify(
     if "host" not in signed:
         raise InvalidSignatureException(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+        )
+    if "x-amz-target" in headers and "x-amz-target" not in signed:
+        # The header names the operation: unsigned, a captured Describe could be replayed as a
+        # Delete. Every SDK signs it; the message follows AWS's for an unsigned Host.
+        raise InvalidSignatureException(
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
         )
     _check_clock(when, now, skew)
     known = lookup(access_key_id)

@@ -15,6 +15,7 @@ capitalised ``Message`` member too) is read from the service model, not from thi
     ├── ThrottlingException          400  retried by botocore at status 400
     ├── RequestEntityTooLarge        413
     ├── RequestHeaderFieldsTooLarge  431
+    ├── MalformedHttpRequest         400  not HTTP/1.1 the server can parse
     ├── RequestTimeout               408  body not received in time
     ├── ServiceUnavailable           503  retried
     └── InternalFailure              500  retried; any unexpected exception
@@ -79,6 +80,14 @@ class RequestEntityTooLarge(ServiceError):
 class RequestHeaderFieldsTooLarge(ServiceError):
     code = "RequestHeaderFieldsTooLarge"
     status = 431
+
+
+class MalformedHttpRequest(ServiceError):
+    """A request the HTTP parser refuses (request line, header syntax, framing): AWS's common
+    error for "problems with the request at the HTTP level"."""
+
+    code = "MalformedHttpRequestException"
+    status = 400
 
 
 class RequestTimeout(ServiceError):

@@ -3,11 +3,14 @@
 botocore checks only ``required``, types and ``min`` on the client (and not at all with
 ``param_validation=False``), so everything the model states is enforced here: required members,
 lengths (in code points, D10), full-match patterns (with ``regex`` for the ``\\p{..}`` classes
-that ``re`` cannot compile; ``re`` matches the rest faster),
+that ``re`` cannot compile; ``re`` matches the rest faster; ``.`` as Java means it, since AWS
+checks patterns with Java's regex),
 enums (exact, D11), list and map sizes, numeric ranges. Every violation is collected, in model
 member order, depth-first, and reported in AWS's Coral format (D9)::
 
     2 validation errors detected: Value 'x!' at 'contextName' failed to satisfy constraint: ...; ...
+
+Echoed values are cut at ``ECHO_LIMIT`` characters, so an answer stays small whatever was sent.
 
 Checkers are compiled once per shape; a request costs one walk of its own values. Each scalar
 shape also has a ``passes`` predicate that tests every constraint at once; only a value that
@@ -34,6 +37,12 @@ ScalarTest = Callable[[Any], str | None]
 Passes = Callable[[Any], bool]
 
 NOT_NULL = "Member must not be null"
+# Characters of a value a message echoes; a longer value is cut there and marked "...". A 1 MB
+# invalid value, echoed once per constraint it breaks, would otherwise come back as 2 MB. No
+# published AWS limit was found (some services echo 50 KB values whole), so the limit is
+# stemma's: above the longest string any served shape allows (8,192), so that a value just past
+# a model limit, or a collection holding one, is still echoed whole as AWS echoes it.
+ECHO_LIMIT = 10 * 1024
 
 
 def validate(op: OperationModel, params: dict[str, Any]) -> None:
@@ -56,7 +65,10 @@ def format_errors(errors: list[str]) -> str:
 def violation(value: Any, path: str, constraint: str) -> str:
     if value is None:
         return f"Value null at '{path}' failed to satisfy constraint: {constraint}"
-    return f"Value '{render(value)}' at '{path}' failed to satisfy constraint: {constraint}"
+    text = render(value)
+    if len(text) > ECHO_LIMIT:
+        text = text[:ECHO_LIMIT] + "..."
+    return f"Value '{text}' at '{path}' failed to satisfy constraint: {constraint}"
 
 
 def render(value: Any) -> str:
@@ -184,8 +196,40 @@ def _scalar_tests(shape: Shape) -> list[ScalarTest]:
 _DIFFERING_CLASSES = re.compile(r"\\[wWsSbBdD]")
 
 
+# What Java's "." matches: anything but its line terminators (java.util.regex.Pattern, "Line
+# terminators"). Python's "." refuses only "\n"; AWS checks the model's patterns with Java's.
+_JAVA_DOT = "[^\\n\\r\\u0085\\u2028\\u2029]"
+
+
+def java_dots(pattern: str) -> str:
+    """``pattern`` with each "." that means "any character" (unescaped, outside a class)
+    replaced by Java's meaning of it. (Java's ``\\w``, ``\\s`` and ``\\d`` are ASCII-only, another
+    difference; no served shape's pattern uses them.)"""
+    if "." not in pattern:
+        return pattern
+    out: list[str] = []
+    depth = 0  # inside a character class (Java nests them)
+    escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        elif char == "." and not depth:
+            out.append(_JAVA_DOT)
+            continue
+        out.append(char)
+    return "".join(out)
+
+
 def _compile(pattern: str) -> Any:
-    """``re`` (2.5x faster) where it compiles the pattern and means the same; else ``regex``."""
+    """``re`` (2.5x faster) where it compiles the pattern and means the same; else ``regex``.
+    Either way "." means what it means to Java (``java_dots``)."""
+    pattern = java_dots(pattern)
     if _DIFFERING_CLASSES.search(pattern) is None:
         try:
             return re.compile(pattern)
