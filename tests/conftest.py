@@ -220,3 +220,7 @@ def sm(server: Server, region: str) -> Any:
 
 def unique(prefix: str = "n") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+# A user's project, run as one by tests/testing/test_sample_project.py, never as part of this suite.
+collect_ignore = ["sample_project"]

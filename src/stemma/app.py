@@ -47,9 +47,8 @@ from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.regions import RegionAllowList
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
-from stemma.connections import effective_limit
 from stemma.context import RequestContext
-from stemma.http_protocol import MAX_HEADER_BYTES, DeadlineHttpToolsProtocol
+from stemma.http_protocol import MAX_HEADER_BYTES
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -68,10 +67,12 @@ from stemma.protocol.serializer import (
 )
 from stemma.protocol.validator import checker_for, validate
 from stemma.routes import TARGET_PREFIX, Route, route
+from stemma.server import configure_protocol
 from stemma.service import HANDLERS, SERVICE_OF
 from stemma.settings import Settings
 from stemma.store import open_store
 from stemma.store.contract import Store, Unavailable
+from stemma.upstream import Answer, Upstream
 
 log = logging.getLogger("stemma")
 
@@ -88,11 +89,16 @@ _REGION = re.compile(r"[a-z0-9-]+")
 class StemmaApp:
     """The ASGI callable ``stemma serve`` runs."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Store | None = None, precompile: bool = True
+    ) -> None:
         self.settings = settings
         self.store = store
         self.keys: KeyRing | None = None
         self.regions = RegionAllowList(settings.regions)
+        self.upstream = (
+            Upstream(settings.upstream, settings.request_timeout) if settings.upstream else None
+        )
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
@@ -101,7 +107,8 @@ class StemmaApp:
         self._waiting: tuple[Future[None], list[asyncio.Future[None]]] | None = None
         self._request_id = RequestIds()
         self._loop: asyncio.AbstractEventLoop  # the server's loop, set at start-up
-        _compile(HANDLERS)  # load the model and compile every served shape before serving
+        if precompile:  # compile every served shape before serving (else on first use)
+            _compile(HANDLERS)
 
     # -- ASGI entry ----------------------------------------------------------------------------
 
@@ -183,6 +190,18 @@ class StemmaApp:
                 headers,
                 body,
             )
+            if self.upstream is not None and not _serves(where):
+                answer = await self._loop.run_in_executor(None, self._relay, request)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": answer.status,
+                        "headers": answer.headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": answer.body})
+                _log(method, where, answer.status, "(relayed)")
+                return
             if self.inline_reads and where.operation.startswith(_READ_PREFIXES):
                 payload = self._dispatch(request, where)  # microseconds: not worth a thread hop
             elif self.inline_writes and where.operation not in _THREADED:
@@ -283,6 +302,15 @@ class StemmaApp:
                 account = known.account
         return Identity(key_id, account, region)
 
+    def _relay(self, request: SignedRequest) -> Answer:
+        """An operation stemma does not serve, verified, then relayed to ``--upstream``."""
+        assert self.upstream is not None
+        try:
+            self._authenticate(request)
+        except Unavailable as exc:
+            raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        return self.upstream.relay(request)
+
     def _dispatch(self, request: SignedRequest, where: Route) -> bytes:
         """Steps 3 to 8, run in a worker thread; every failure is a ``ServiceError``."""
         try:
@@ -299,7 +327,7 @@ class StemmaApp:
         name = where.operation
         op = model.operation(name, where.service) if name else None
         handler = HANDLERS.get(name)
-        if op is None or handler is None or SERVICE_OF[name] != where.service:
+        if op is None or handler is None or not _serves(where):
             raise _unknown_operation(where.target, op is not None)
         ctx = RequestContext(
             self.store, identity.account, identity.region, self.settings.quotas, name
@@ -317,6 +345,11 @@ class StemmaApp:
         except Exception as exc:
             log.exception("internal error in %s", name)
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
+
+
+def _serves(where: Route) -> bool:
+    """Whether stemma serves the operation a request was routed to."""
+    return SERVICE_OF.get(where.operation) == where.service
 
 
 def _compile(operations: Iterable[str]) -> None:
@@ -368,10 +401,5 @@ def create_app() -> StemmaApp:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    DeadlineHttpToolsProtocol.header_timeout = settings.request_timeout
-    DeadlineHttpToolsProtocol.idle_timeout = settings.idle_timeout
-    limit = effective_limit(settings.max_connections)
-    DeadlineHttpToolsProtocol.max_connections = limit
-    if limit < settings.max_connections:
-        log.info("at most %d connections per worker: the open-file limit is lower", limit)
+    configure_protocol(settings)
     return StemmaApp(settings)

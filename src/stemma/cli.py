@@ -6,9 +6,7 @@ import argparse
 import ipaddress
 import json
 import logging
-import math
 import os
-import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -193,75 +191,32 @@ def _serve(settings: Settings) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from stemma.auth.keys import MASTER_CHECK, KeyConfigError, KeyRing, ensure_root, load_master_key
-    from stemma.auth.sigv4 import Credential
-    from stemma.http_protocol import SERVER_OPTIONS
-    from stemma.store import open_store
+    from stemma.auth.keys import KeyConfigError
+    from stemma.server import PendingMigrations, bind, prepare, uvicorn_config
 
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((settings.host, settings.port))
+        sock = bind(settings)
     except OSError as exc:
         print(f"stemma: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 1
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    settings.port = sock.getsockname()[1]
-
-    # Migrate and settle the root key once, before any worker starts.
-    store = open_store(settings.db, migrate=not settings.no_migrate)
-    description = store.description
     try:
-        pending = store.pending_migrations()
-        if pending:
-            print(
-                f"stemma: {description} needs migrations {', '.join(pending)}; "
-                "run 'stemma migrate' (or start without --no-migrate)",
-                file=sys.stderr,
-            )
-            return 1
-        fresh = store.meta_get(MASTER_CHECK) is None
-        ring = KeyRing(store, load_master_key(settings.data_dir, create=fresh))
-        configured = None
-        if settings.root_access_key_id:
-            configured = Credential(
-                settings.root_access_key_id, settings.root_secret_access_key, settings.account_id
-            )
-        root, generated = ensure_root(ring, settings.data_dir, settings.account_id, configured)
-    except KeyConfigError as exc:
+        prepared = prepare(settings)
+    except (PendingMigrations, KeyConfigError) as exc:
         print(f"stemma: {exc}", file=sys.stderr)
         return 1
-    finally:
-        store.close()
     os.environ.update(settings.to_env())  # worker processes read their settings from here
 
     scheme = "https" if settings.tls_cert else "http"
-    host = f"[{settings.host}]" if family == socket.AF_INET6 else settings.host
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
     url = f"{scheme}://{host}:{settings.port}"
     workers = "1 worker" if settings.workers == 1 else f"{settings.workers} workers"
     print(
         f"stemma {__version__} listening on {url} "
-        f"(store {description}, account {settings.account_id}, {workers})",
+        f"(store {prepared.description}, account {settings.account_id}, {workers})",
         flush=True,
     )
-    _announce_auth(settings, url, root, generated)
-    config = uvicorn.Config(
-        "stemma.app:create_app",
-        factory=True,
-        workers=settings.workers,
-        log_level="debug" if settings.log_level == "debug" else "warning",
-        lifespan="on",
-        ssl_certfile=settings.tls_cert or None,
-        ssl_keyfile=settings.tls_key or None,
-        **SERVER_OPTIONS,
-        # Stop within a few seconds of SIGTERM even with idle keep-alive (TLS) connections open.
-        timeout_graceful_shutdown=5,
-        # Idle keep-alive connections are closed by the protocol after --idle-timeout, as new
-        # ones are; uvicorn's own timer (whole seconds) is kept from closing them earlier.
-        timeout_keep_alive=math.ceil(settings.idle_timeout),
-    )
+    _announce_auth(settings, url, prepared.root, prepared.generated)
+    config = uvicorn_config(settings)
     server = uvicorn.Server(config)
     if settings.workers > 1:
         Multiprocess(config, sockets=[sock]).run()

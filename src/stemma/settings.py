@@ -190,6 +190,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("tls_key", "--tls-key", "STEMMA_TLS_KEY", str, "private key of --tls-cert", "FILE"),
     Setting(
+        "upstream",
+        "--upstream",
+        "STEMMA_UPSTREAM",
+        str,
+        "a SageMaker-compatible endpoint that gets every operation stemma does not serve, "
+        "relayed unchanged (a moto server in tests, say); without it they are "
+        "UnknownOperationException",
+        "URL",
+    ),
+    Setting(
         "rate_limit",
         "--rate-limit",
         "STEMMA_RATE_LIMIT",
@@ -274,6 +284,7 @@ class Settings:
     no_auth: bool = False
     tls_cert: str = ""
     tls_key: str = ""
+    upstream: str = ""
     rate_limit: float = 0.0
     clock_skew: int = 300
     request_timeout: float = 30.0
@@ -297,6 +308,8 @@ class Settings:
             raise ValueError("--max-connections must be at least 1")
         if self.idle_timeout <= 0:
             raise ValueError("--idle-timeout must be more than 0")
+        if self.upstream and not re.fullmatch(r"https?://[^/\s]+/?", self.upstream):
+            raise ValueError(f"--upstream must be http(s)://host[:port], got {self.upstream!r}")
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables for worker processes. The root key is left out:
