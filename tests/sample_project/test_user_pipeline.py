@@ -57,8 +57,8 @@ def test_lineage_with_the_sdk(stemma: object) -> None:
         destination_arn=endpoint.context_arn,
         sagemaker_session=session,
     )
-    upstream = endpoint.dataset_artifacts()
-    assert [a.artifact_arn for a in upstream] == [data.artifact_arn]
+    into = Association.list(destination_arn=endpoint.context_arn, sagemaker_session=session)
+    assert [a.source_arn for a in into] == [data.artifact_arn]
 
 
 def test_a_run_with_the_sdk(stemma: object) -> None:
