@@ -190,7 +190,7 @@ class StemmaApp:
                 headers,
                 body,
             )
-            if self.upstream is not None and not _serves(where):
+            if self.upstream is not None and where.operation and not _serves(where):
                 answer = await self._loop.run_in_executor(None, self._relay, request)
                 await send(
                     {

@@ -26,8 +26,8 @@ class Route(NamedTuple):
 
 
 def route(method: str, path: str, target: str) -> Route:
-    """The route of a request. An unknown ``X-Amz-Target`` is reported later, after
-    authentication (D14); a method or path that no operation takes is the ``refusal``."""
+    """The route of a request. A missing or unknown ``X-Amz-Target`` is reported later, after
+    authentication (D14); a method that no operation takes is the ``refusal``."""
     if target:
         name = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
         refusal = None if method == "POST" else _post_only(method, path)
@@ -35,11 +35,8 @@ def route(method: str, path: str, target: str) -> Route:
     segment = path.rstrip("/").rsplit("/", 1)[-1]
     methods = model.rest_routes(model.METRICS).get(segment)
     if methods is None:
-        refusal = (
-            UnknownOperationException("Missing X-Amz-Target header.")
-            if method == "POST"
-            else _post_only(method, path)
-        )
+        # POST without a target: answered UnknownOperationException once authenticated (D14).
+        refusal = None if method == "POST" else _post_only(method, path)
         return Route("", model.SAGEMAKER, False, refusal=refusal)
     operation = methods.get(method)
     if operation is None:

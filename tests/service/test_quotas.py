@@ -376,6 +376,10 @@ def test_defaults_are_aws_limits() -> None:
         "trial_components": None,
         "trials_per_experiment": 300,
         "trial_components_per_trial": 50,
+        "metrics_per_trial_component": 1000,  # D76
+        "points_per_metric": 1_000_000,
+        "metric_age_seconds": 14 * 24 * 3600,
+        "metric_lead_seconds": 2 * 3600,
     }  # D64: AWS's per-parent limits; no per-account ones are published
     quotas = Settings.from_env({}).quotas
     assert vars(quotas) == {

@@ -3,6 +3,7 @@ boto3: records, every kind of property and operator, nesting, sorting and paging
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -316,3 +317,25 @@ def test_the_longest_values_are_stored_indexed_and_found(sm: Any) -> None:
     not_twin = tc_search(sm, f("Parameters.p", "NotEquals", twin), SortBy="CreationTime")
     assert names(not_twin) == ["long", "longest"]
     assert names(tc_search(sm, f("Parameters.p", "Contains", "\U0001f600a"))) == ["long"]
+
+
+def test_two_bounds_on_one_property_hold_together(seeded: Any) -> None:
+    between = tc_search(
+        seeded,
+        f("Parameters.lr", "GreaterThanOrEqualTo", "0.15"),
+        f("Parameters.lr", "LessThan", "0.25"),
+        f("Metrics.test:accuracy.Max", "GreaterThan", "0.1"),
+        f("Metrics.test:accuracy.Max", "LessThan", "0.9"),
+    )
+    assert names(between) == ["run-1"]
+
+
+def test_total_hits_is_exact_up_to_100(sm: Any) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: sm.create_trial_component(TrialComponentName=f"c{i}"), range(101)))
+    assert tc_search(sm, MaxResults=5)["TotalHits"] == {
+        "Value": 100,
+        "Relation": "GreaterThanOrEqualTo",
+    }  # S4
+    sm.delete_trial_component(TrialComponentName="c0")
+    assert tc_search(sm)["TotalHits"] == {"Value": 100, "Relation": "EqualTo"}

@@ -11,7 +11,6 @@ Decoders are compiled once per shape and cached, so a request costs one walk of 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ from botocore.model import OperationModel, Shape
 
 from stemma.protocol.errors import SerializationException
 from stemma.protocol.shape_cache import ShapeCache
+from stemma.protocol.timestamps import parse_timestamp_string
 
 Decoder = Callable[[Any, str], Any]
 
@@ -167,23 +167,6 @@ def _build_timestamp(shape: Shape) -> Decoder:
         return seconds
 
     return decode
-
-
-def parse_timestamp_string(text: str) -> float | None:
-    """Epoch seconds from a numeric or ISO-8601 string, accepted leniently (D6)."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if math.isfinite(seconds) else None
-    try:
-        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp()
 
 
 def _build_passthrough(shape: Shape) -> Decoder:

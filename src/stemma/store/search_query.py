@@ -85,7 +85,7 @@ class SearchQuery:
     descending: bool
     limit: int
     after: list[Any] | None = None  # (has the sort value: 0/1, the value, id) of the last row
-    count_limit: int = 10_000  # TotalHits is exact up to this many matches
+    count_limit: int = 100  # TotalHits is exact up to this many matches
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 from stemma.context import RequestContext
 from stemma.protocol.errors import ValidationException
-from stemma.protocol.parser import parse_timestamp_string
+from stemma.protocol.timestamps import parse_timestamp_string
 from stemma.service import arns
 from stemma.service.search.properties import (
     CONTAINS_UNLIMITED,

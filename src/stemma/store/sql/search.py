@@ -85,7 +85,8 @@ class Compiler:
     def part(self, part: Part) -> str:
         if isinstance(part, Junction):
             joiner = " AND " if part.op == "and" else " OR "
-            return "(" + joiner.join(self.part(p) for p in part.parts) + ")"
+            parts = _merge_bounds(part.parts) if part.op == "and" else list(part.parts)
+            return "(" + joiner.join(self.part(p) for p in parts) + ")"
         if isinstance(part, Nested):
             return self._nested(part)
         return self._condition(part)
@@ -179,6 +180,37 @@ class Compiler:
 
 
 _COMPARISONS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+# Lists that hold at most one element per record and key: two bounds on one of them can be
+# checked on the same element, in one subquery that seeks the range (Parameters.lr >= a AND
+# Parameters.lr < b).
+_SINGLE = frozenset(("attr", "tag", "metric"))
+
+
+def _merge_bounds(parts: tuple[Part, ...]) -> list[Part]:
+    """AND-ed comparisons on the same single-valued field, as one nested condition."""
+    bounds: dict[Field, list[Condition]] = {}
+    rest: list[Part] = []
+    for part in parts:
+        if (
+            isinstance(part, Condition)
+            and part.op in _COMPARISONS
+            and part.field.source in _SINGLE
+            and not part.field.key
+        ):
+            bounds.setdefault(part.field, []).append(part)
+        else:
+            rest.append(part)
+    merged: list[Part] = []
+    for field, conditions in bounds.items():
+        if len(conditions) == 1:
+            merged.append(conditions[0])
+        else:
+            key = Condition(Field(field.source, key=True), "eq", text=field.name)
+            element = [
+                Condition(Field(field.source, stat=field.stat), c.op, c.number) for c in conditions
+            ]
+            merged.append(Nested(field.source, (key, *element)))
+    return [*merged, *rest]
 
 
 def _as_eq(cond: Condition) -> Condition:
@@ -186,14 +218,17 @@ def _as_eq(cond: Condition) -> Condition:
 
 
 class Phase(NamedTuple):
-    """One sort phase: a join bringing the sort value (and its parameters), the value, and the
-    condition that puts a record in this phase (and its parameters)."""
+    """One sort phase: a join bringing the sort value (and its parameters), the value, the
+    condition that puts a record in this phase (and its parameters), and the column that
+    breaks ties: the record's id, spelled as the joined list's own column where there is one,
+    so that the database can walk the list's index in order instead of sorting every match."""
 
     join: str
     join_params: tuple[Any, ...]
     value: str
     present: str
     present_params: tuple[Any, ...]
+    tiebreak: str = "e.id"
 
 
 def _phases(sort: Field, a: str) -> list[Phase]:
@@ -208,14 +243,15 @@ def _phases(sort: Field, a: str) -> list[Phase]:
     )
     if sort.source == "attr":
         return [
-            Phase(join, key_params, f"{a}.num", f"{a}.num IS NOT NULL", ()),
-            Phase(join, key_params, f"{a}.txt", f"{a}.txt IS NOT NULL", ()),
+            Phase(join, key_params, f"{a}.num", f"{a}.num IS NOT NULL", (), f"{a}.id"),
+            Phase(join, key_params, f"{a}.txt", f"{a}.txt IS NOT NULL", (), f"{a}.id"),
             absent,
         ]
     if sort.source == "metric":
-        return [Phase(join, key_params, _STATS[sort.stat].format(s=a), "1 = 1", ()), absent]
+        value = _STATS[sort.stat].format(s=a)
+        return [Phase(join, key_params, value, "1 = 1", (), f"{a}.tc_id"), absent]
     if sort.source == "tag":
-        return [Phase(join, key_params, f"{a}.value", "1 = 1", ()), absent]
+        return [Phase(join, key_params, f"{a}.value", "1 = 1", (), f"{a}.id"), absent]
     # parent, member: the first element in association order decides (D71)
     column = f"{a}c.{sort.name}" if sort.source == "member" else f"{a}.{sort.name}"
     first = f"(SELECT {column} FROM {table} WHERE {link} ORDER BY {a}.created_ms LIMIT 1)"
@@ -246,7 +282,7 @@ class SqlSearch(SqlBase):
         positions: list[list[Any]] = []
         direction = "DESC" if query.descending else "ASC"
         after = query.after
-        for phase, (join, join_params, value, present, present_params) in enumerate(
+        for phase, (join, join_params, value, present, present_params, tiebreak) in enumerate(
             _phases(query.sort, "s0")
         ):
             if after is not None and phase < after[0]:
@@ -259,14 +295,14 @@ class SqlSearch(SqlBase):
             if after is not None and phase == after[0]:
                 marker = "<" if query.descending else ">"
                 if value == "NULL":
-                    where_parts.append(f"e.id {marker} ?")
+                    where_parts.append(f"{tiebreak} {marker} ?")
                     params.append(after[2])
                 else:
-                    where_parts.append(f"({value}, e.id) {marker} (?, ?)")
+                    where_parts.append(f"({value}, {tiebreak}) {marker} (?, ?)")
                     params.extend((after[1], after[2]))
-            order = (
-                f"e.id {direction}" if value == "NULL" else f"{value} {direction}, e.id {direction}"
-            )
+            order = f"{tiebreak} {direction}"
+            if value != "NULL":
+                order = f"{value} {direction}, {order}"
             sql = (
                 f"SELECT {_COLUMNS}, {value} FROM entities e{join}"
                 f" WHERE {' AND '.join(where_parts)} ORDER BY {order} LIMIT ?"
