@@ -24,7 +24,7 @@ from pathlib import Path
 from bench import wrk
 from bench.harness import Harness
 from bench.report import write_report
-from bench.sections import boto3_cost, cluster, scaling, throughput, workers
+from bench.sections import boto3_cost, cluster, experiments, scaling, throughput, workers
 
 # Each section's run, by the name --only takes and the key its results are stored under.
 RUNS: dict[str, Callable[[Harness], None]] = {
@@ -33,8 +33,9 @@ RUNS: dict[str, Callable[[Harness], None]] = {
     "boto3": boto3_cost.run,
     "scaling": scaling.run,
     "cluster": cluster.run,
+    "experiments": experiments.run,
 }
-SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster: the default order
+SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster, experiments: in order
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -43,8 +44,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs; scale to 100k only")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     args = parser.parse_args()
-    wrk.ensure_wrk()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    if set(chosen) - {"experiments"}:
+        wrk.ensure_wrk()  # the experiments section drives both servers with bench/loadgen.py
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")

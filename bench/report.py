@@ -164,8 +164,87 @@ def write_report(results: dict[str, Any], path: Path) -> None:
                 f"| {count} | {_rps(row['create'])} | {_rps(row['describe'])} | {errors} |"
             )
         lines.append("")
+    if "experiments" in results:
+        lines += _experiments(results["experiments"], targets)
     if targets:
         lines += ["## Targets", "", "| Target | Measured | Verdict |", "|---|---:|---|"]
         lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets]
         lines.append("")
     path.write_text("\n".join(lines))
+
+
+def _pp(result: dict[str, Any]) -> str:
+    return f"{result['points_per_second']:,.0f}"
+
+
+def _experiments(e: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str]:
+    """The experiments section: ingestion and Search against MLflow (bench/sections)."""
+    i = e["ingestion"]
+    check = i["stemma_check"]
+    lines = [
+        f"## Experiments: stemma against MLflow {e['mlflow_version']} (one process each, "
+        f"SQLite, {e['connections']} connections, the same asyncio client)",
+        "",
+        "| Ingestion | batch | requests | points/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, key in (
+        ("stemma BatchPutMetrics (signed; the model caps MetricData at 10)", "stemma_10"),
+        ("MLflow runs/log-batch", "mlflow_10"),
+        ("MLflow runs/log-batch, its largest batch", "mlflow_1000"),
+    ):
+        r = i[key]
+        lines.append(
+            f"| {label} | {r['batch']} | {r['requests']:,} | {_pp(r)} | {_ms(r['p50_ms'])} | "
+            f"{_ms(r['p99_ms'])} | {r['errors']} |"
+        )
+    lines += [
+        "",
+        f"Summaries after the run: {check['series']} series, {check['points']:,} points, "
+        f"Count/Min/Max/Avg {'exact' if check['exact'] else 'WRONG: ' + str(check['mismatches'])}. "
+        f"stemma's 10-point batches against MLflow's 1000-point batches: {i['ratio_best']:.1f} x "
+        "(for information; the target is like for like).",
+        "",
+        "| Search (1 connection) | size | matching | p50 ms | p99 ms | first call ms | "
+        "page right | RSS MB | DB MB | seed s |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    rows = [("stemma Search", r, r["trial_components"]) for r in e["search"]["stemma"].values()]
+    rows += [("MLflow runs/search", r, r["runs"]) for r in e["search"]["mlflow"].values()]
+    for label, r, size in rows:
+        lines.append(
+            f"| {label} | {size:,} | {r['matching']:,} | {_ms(r['search']['p50_ms'])} | "
+            f"{_ms(r['search']['p99_ms'])} | {r['first_search_ms']:.1f} | {r['page_correct']} | "
+            f"{r['rss_mb']:.0f} | {r['db_mb']:,.0f} | {r['seed_seconds']:.0f} |"
+        )
+    lines.append("")
+    stemma = e["search"]["stemma"]
+    small, large = stemma[min(stemma, key=int)], stemma[max(stemma, key=int)]
+    for r in stemma.values():
+        lines.append(
+            f"stemma at {r['trial_components']:,}: {r['points']:,} points, "
+            f"{r['mb_per_million_points']:.0f} MB of database per million points; "
+            f"DescribeTrialComponent p50 {_ms(r['describe']['p50_ms'])} ms."
+        )
+    lines.append("")
+    size = f"{large['trial_components']:,}"
+    p50 = large["search"]["p50_ms"]
+    ratio = p50 / small["search"]["p50_ms"]
+    targets.append(
+        (
+            "BatchPutMetrics points/s >= 10 x MLflow log-batch (10-point batches)",
+            f"{i['ratio_10']:.1f} x",
+            i["ratio_10"] >= 10,
+        )
+    )
+    targets.append(("metric summaries exact after ingestion", str(check["exact"]), check["exact"]))
+    targets.append((f"Search p50 at {size} <= 50 ms", f"{p50:.1f} ms", p50 <= 50))
+    targets.append((f"Search p50 at {size} <= 3 x at 1k", f"{ratio:.1f} x", ratio <= 3))
+    targets.append(
+        (
+            f"server RSS <= 200 MB with {size} trial components, {large['points']:,} points",
+            f"{large['rss_mb']:.0f} MB",
+            large["rss_mb"] <= 200,
+        )
+    )
+    return lines

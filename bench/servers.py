@@ -16,6 +16,7 @@ from bench.signed import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 MOTO_VENV = ROOT / ".venv-bench-moto"
+MLFLOW_VENV = ROOT / ".venv-mlflow"
 
 
 @dataclass
@@ -109,6 +110,45 @@ def moto() -> Running:
     )
     _wait(port, "/moto-api/")
     return Running("moto", process, port)
+
+
+def ensure_mlflow() -> Path:
+    """MLflow's tracking server in a virtualenv of its own (built once from PyPI), kept out of
+    stemma's dependencies; returns the virtualenv's python."""
+    python = MLFLOW_VENV / "bin" / "python"
+    if not (MLFLOW_VENV / "bin" / "mlflow").exists():
+        print("bench: installing mlflow into .venv-mlflow (once)", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(MLFLOW_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "mlflow"], check=True)
+    return python
+
+
+def mlflow_version() -> str:
+    out = subprocess.run(
+        [str(ensure_mlflow()), "-c", "import mlflow; print(mlflow.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def mlflow(db_path: Path, artifacts: Path) -> Running:
+    """``mlflow server`` on a SQLite backend, one worker process."""
+    ensure_mlflow()
+    port = free_port()
+    command = [str(MLFLOW_VENV / "bin" / "mlflow"), "server", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1"]
+    command += ["--backend-store-uri", f"sqlite:///{db_path}"]
+    command += ["--default-artifact-root", artifacts.as_uri()]
+    # Without MLflow 3's background job runner (a process and several huey consumers that serve
+    # no tracking request): the server is its one uvicorn worker, as stemma is one process.
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _wait(port, "/health", timeout=180)
+    return Running("mlflow", process, port)
 
 
 def database_mb(path: Path) -> float:

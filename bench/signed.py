@@ -49,3 +49,20 @@ def write_requests(path: Path, requests: Iterable[bytes]) -> int:
             out.write(b"\0")
             count += 1
     return count
+
+
+def raw_rest_request(
+    host: str, method: str, path: str, body: dict[str, Any], *, service: str | None = "sagemaker"
+) -> bytes:
+    """A REST-JSON request (sagemaker-metrics, or with ``service=None`` an unsigned JSON call
+    such as MLflow's REST API), ready to write to a socket."""
+    data = json.dumps(body, separators=(",", ":")).encode()
+    headers = {"Host": host, "Content-Type": "application/json"}
+    if service is not None:
+        request = AWSRequest(method=method, url=f"http://{host}{path}", data=data, headers=headers)
+        SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), service, REGION).add_auth(request)
+        headers = dict(request.headers.items())
+    lines = [f"{method} {path} HTTP/1.1"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines += [f"Content-Length: {len(data)}", "", ""]
+    return "\r\n".join(lines).encode() + data
