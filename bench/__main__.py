@@ -24,7 +24,15 @@ from pathlib import Path
 from bench import wrk
 from bench.harness import Harness
 from bench.report import write_report
-from bench.sections import boto3_cost, cluster, experiments, scaling, throughput, workers
+from bench.sections import (
+    boto3_cost,
+    cluster,
+    experiments,
+    scaling,
+    testing,
+    throughput,
+    workers,
+)
 
 # Each section's run, by the name --only takes and the key its results are stored under.
 RUNS: dict[str, Callable[[Harness], None]] = {
@@ -34,8 +42,9 @@ RUNS: dict[str, Callable[[Harness], None]] = {
     "scaling": scaling.run,
     "cluster": cluster.run,
     "experiments": experiments.run,
+    "testing": testing.run,
 }
-SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster, experiments: in order
+SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster, experiments, testing
 RESULTS = Path(__file__).parent / "results"
 
 
@@ -45,7 +54,7 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
-    if set(chosen) - {"experiments"}:
+    if set(chosen) - {"experiments", "testing"}:
         wrk.ensure_wrk()  # the experiments section drives both servers with bench/loadgen.py
     unknown = set(chosen) - set(SECTIONS)
     if unknown:

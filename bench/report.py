@@ -166,6 +166,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         lines.append("")
     if "experiments" in results:
         lines += _experiments(results["experiments"], targets)
+    if "testing" in results:
+        lines += _testing(results["testing"], targets)
     if targets:
         lines += ["## Targets", "", "| Target | Measured | Verdict |", "|---|---:|---|"]
         lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets]
@@ -248,3 +250,31 @@ def _experiments(e: dict[str, Any], targets: list[tuple[str, str, bool]]) -> lis
         )
     )
     return lines
+
+
+def _testing(t: dict[str, Any], targets: list[tuple[str, str, bool]]) -> list[str]:
+    """The testing section: stemma.testing and the pytest plugin (bench/sections/testing.py)."""
+    targets += [
+        ("serve() ready, warm <= 0.3 s", f"{t['ready_warm_s']:.3f} s", t["ready_warm_s"] <= 0.3),
+        ("per-test fixture <= 5 ms", f"{t['fixture_p50_ms']:.2f} ms", t["fixture_p50_ms"] <= 5),
+        ("plugin suite >= 5x per-test subprocesses", f"{t['speedup']:.1f}x", t["speedup"] >= 5),
+    ]
+    return [
+        "## Testing with stemma.testing (in-process server, pytest plugin)",
+        "",
+        "| Measure | Figure |",
+        "|---|---:|",
+        f"| serve() to first answer, fresh interpreter | {t['ready_cold_s']:.3f} s |",
+        f"| serve() to first answer, again in that interpreter | {t['ready_warm_s']:.3f} s |",
+        f"| import stemma.testing + first serve() + first answer | "
+        f"{t['import_and_first_s']:.3f} s |",
+        f"| per-test fixture (namespace + environment), p50 / p99 | "
+        f"{t['fixture_p50_ms']:.2f} / {t['fixture_p99_ms']:.2f} ms |",
+        f"| {t['tests']} small tests with the plugin (one pytest run) | "
+        f"{t['plugin_suite_s']:.1f} s |",
+        f"| the same tests, each starting `stemma serve` (measured on "
+        f"{t['subprocess_sample']}, multiplied out) | {t['subprocess_suite_s']:.1f} s "
+        f"({t['subprocess_per_test_s']:.2f} s a test) |",
+        f"| speed-up | {t['speedup']:.1f}x |",
+        "",
+    ]
