@@ -77,3 +77,38 @@ def test_rest_bodies_are_validated_from_the_metrics_model(server: Server) -> Non
         "1 validation error detected: Value '-1' at 'metricData.1.member.step' failed to "
         "satisfy constraint: Member must have value greater than or equal to 0"
     )
+
+
+def test_numbers_outside_the_model_types_are_refused_not_500(server: Server) -> None:
+    """Review findings: a 1e308 timestamp, a step past 32 bits and a 2^70 Start ended in 500s."""
+    far = {
+        "TrialComponentName": "nope",
+        "MetricData": [{"MetricName": "m", "Timestamp": 1e308, "Value": 1.0}],
+    }
+    response = _put(server, "/BatchPutMetrics", body=far)
+    assert response.status == 400  # the component does not exist; nothing overflowed
+    assert response.headers["x-amzn-errortype"] == "ResourceNotFound"
+    step = {
+        "TrialComponentName": "nope",
+        "MetricData": [{"MetricName": "m", "Timestamp": 1, "Value": 1.0, "Step": 2**40}],
+    }
+    response = _put(server, "/BatchPutMetrics", body=step)
+    assert response.headers["x-amzn-errortype"] == "SerializationException"
+    query = {
+        "MetricQueries": [
+            {
+                "MetricName": "m",
+                "MetricStat": "Avg",
+                "Period": "OneHour",
+                "XAxisType": "Timestamp",
+                "ResourceArn": (
+                    "arn:aws:sagemaker:us-east-1:123456789012:experiment-trial-component/x"
+                ),
+                "Start": 2**62,
+                "End": -(2**62),
+            }
+        ]
+    }
+    response = _put(server, "/BatchGetMetrics", method="POST", body=query)
+    assert response.status == 200
+    assert response.json()["MetricQueryResults"][0]["Status"] == "ValidationError"

@@ -307,8 +307,13 @@ class StemmaApp:
         assert self.upstream is not None
         try:
             self._authenticate(request)
+        except ServiceError:
+            raise
         except Unavailable as exc:
             raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
+        except Exception as exc:
+            log.exception("internal error while authenticating")
+            raise InternalFailure("An internal error occurred. It has been logged.") from exc
         return self.upstream.relay(request)
 
     def _dispatch(self, request: SignedRequest, where: Route) -> bytes:

@@ -232,3 +232,17 @@ def test_batch_get_reports_bad_resources_per_query(sm: Any, mm: Any, region: str
     assert results[1]["Status"] == "ValidationError"
     assert results[1]["Message"] == f"Resource {missing} does not exist."
     assert results[2] == {"Status": "Complete", "XAxisValues": [], "MetricValues": []}
+
+
+def test_values_too_large_to_summarize_are_refused(sm: Any, mm: Any) -> None:
+    """Review finding: finite values near 1e308 overflowed the running variance (S6)."""
+    component(sm, "huge")
+    now = time.time()
+    response = mm.batch_put_metrics(
+        TrialComponentName="huge",
+        MetricData=[point("m", now, -1e308), point("m", now, 1e150), point("m", now, 0.0)],
+    )
+    assert response["Errors"] == [{"Code": "VALIDATION_ERROR", "MetricIndex": 0}]
+    summary = _summary(sm, "huge", "m")
+    assert (summary["Count"], summary["Max"], summary["Avg"]) == (2, 1e150, 5e149)
+    assert math.isfinite(summary["StdDev"])

@@ -339,3 +339,28 @@ def test_total_hits_is_exact_up_to_100(sm: Any) -> None:
     }  # S4
     sm.delete_trial_component(TrialComponentName="c0")
     assert tc_search(sm)["TotalHits"] == {"Value": 100, "Relation": "EqualTo"}
+
+
+def test_exists_and_constant_properties(seeded: Any, region: str) -> None:
+    """Review findings: Exists on an attribute matched every record; LineageGroupArn, the same
+    on every trial component, never matched; a member's ARN never matched."""
+    assert names(tc_search(seeded, f("RunName", "Exists"))) == []  # never set (D66)
+    assert len(tc_search(seeded, f("RunName", "NotExists"))["Results"]) == 4
+    assert names(
+        tc_search(
+            seeded, f("Parameters.opt", "Exists"), SortBy="CreationTime", SortOrder="Ascending"
+        )
+    ) == ["run-0", "run-1", "run-2"]
+    group = f"arn:aws:sagemaker:{region}:123456789012:lineage-group/sagemaker-default-lineage-group"
+    assert len(tc_search(seeded, f("LineageGroupArn", "Equals", group.upper()))["Results"]) == 4
+    assert tc_search(seeded, f("LineageGroupArn", "NotExists"))["Results"] == []
+    member = f"arn:aws:sagemaker:{region}:123456789012:experiment-trial-component/run-2"
+    holding = seeded.search(
+        Resource="ExperimentTrial",
+        SearchExpression={
+            "Filters": [f("TrialComponentSummaries.TrialComponentArn", "Equals", member)]
+        },
+        SortBy="TrialName",
+        SortOrder="Ascending",
+    )
+    assert names(holding, "Trial") == ["Default-Run-Group-exp", "other"]

@@ -111,3 +111,33 @@ def test_a_stopped_server_fails_the_caller_instead_of_hanging() -> None:
         pass
     with pytest.raises(ServerError, match="has stopped"):
         stemma.namespace()  # what the per-test fixture calls: the test fails at once
+
+
+def test_servers_on_one_store_hand_out_different_accounts(tmp_path: Path) -> None:
+    """Review finding: accounts counted from 1 per server collided on a kept store."""
+    seen = []
+    for turn in range(2):
+        with serve(data_dir=tmp_path) as stemma:
+            namespace = stemma.namespace()
+            seen.append(namespace.account_id)
+            with namespace.activated():
+                sm = boto3.client("sagemaker")
+                assert sm.list_experiments()["ExperimentSummaries"] == []
+                sm.create_experiment(ExperimentName=f"from-run-{turn}")
+    assert seen[0] != seen[1]
+
+
+def test_the_callers_boto3_session_and_endpoint_switch_survive() -> None:
+    """Review findings: the caller's default session was replaced, and
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS would have sent requests past stemma."""
+    mine = boto3.setup_default_session(region_name="eu-west-1") or boto3.DEFAULT_SESSION
+    os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+    try:
+        with serve():
+            assert "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" not in os.environ
+            assert boto3.client("sagemaker").list_experiments()["ExperimentSummaries"] == []
+        assert boto3.DEFAULT_SESSION is mine
+        assert os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] == "true"
+    finally:
+        del os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]
+        boto3.DEFAULT_SESSION = None

@@ -113,15 +113,23 @@ def _build_string(shape: Shape) -> Decoder:
     return decode
 
 
+# Smithy's integer is 32 bits and its long 64 (https://smithy.io/2.0/spec/simple-types.html):
+# a number outside is not a value of the type at all.
+_BITS = {"integer": 31, "long": 63}
+
+
 def _build_integer(shape: Shape) -> Decoder:
+    limit = 2 ** _BITS[shape.type_name]
+    expected = f"a {32 if limit == 2**31 else 64}-bit integer"
+
     def decode(value: Any, path: str) -> int:
         if isinstance(value, bool):
-            raise _mismatch(path, "an integer")
-        if isinstance(value, int):
-            return value
+            raise _mismatch(path, expected)
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise _mismatch(path, "an integer")
+            value = int(value)
+        if isinstance(value, int) and -limit <= value < limit:
+            return value
+        raise _mismatch(path, expected)
 
     return decode
 

@@ -23,6 +23,11 @@ from stemma.store.contract import MetricPoint, MetricSummary, NotFound, StoredPo
 
 METRICS = "sagemaker-metrics"
 MAX_PAIRS = 10_000  # a query's result is truncated past this many points (D78)
+# The largest |Value| stored (S6): beyond it, the running variance of finite values can overflow
+# a double; a point past it is refused like a non-finite one.
+MAX_VALUE = 1e150
+# Milliseconds are stored as 64-bit integers; times far outside any clock are clamped to this.
+_MS_LIMIT = 2**62
 PERIODS = {"OneMinute": 60, "FiveMinute": 300, "OneHour": 3600}
 
 
@@ -36,9 +41,9 @@ def batch_put_metrics(ctx: RequestContext, req: Request) -> Response:
     accepted: list[MetricPoint] = []
     positions: list[int] = []
     for index, raw in enumerate(req["MetricData"]):
-        ts_ms = round(raw["Timestamp"] * 1000)
+        ts_ms = _clamp(raw["Timestamp"] * 1000)
         if (
-            not math.isfinite(raw["Value"])
+            not abs(raw["Value"]) <= MAX_VALUE  # NaN and the infinities too
             or (earliest is not None and ts_ms < earliest)
             or (latest is not None and ts_ms > latest)
         ):
@@ -56,6 +61,11 @@ def batch_put_metrics(ctx: RequestContext, req: Request) -> Response:
     if not errors:
         return {}  # Errors is a list of at least one (D56)
     return {"Errors": [{"Code": code, "MetricIndex": i} for i, code in sorted(errors)]}
+
+
+def _clamp(ms: float) -> int:
+    """Milliseconds as a 64-bit integer, however far the client's number was from now."""
+    return int(max(-_MS_LIMIT, min(_MS_LIMIT, ms))) if math.isfinite(ms) else _MS_LIMIT
 
 
 def _bound(now_ms: int, seconds: int | None, sign: int) -> int | None:
@@ -119,8 +129,8 @@ def _ms(seconds: int | None, extra: int = 0) -> int | None:
     if seconds is None:
         return None
     if abs(seconds) > 10**11:
-        return seconds
-    return seconds * 1000 + extra
+        return _clamp(seconds)
+    return _clamp(seconds * 1000 + extra)
 
 
 def _aggregate(

@@ -66,12 +66,20 @@ class Nested:
 
 
 @dataclass(frozen=True)
+class Constant:
+    """A condition the service decided itself, for a property that is the same on every
+    record of the scope (a trial component's ``LineageGroupArn``)."""
+
+    holds: bool
+
+
+@dataclass(frozen=True)
 class Junction:
     op: Literal["and", "or"]
     parts: tuple[Part, ...]
 
 
-Part = Condition | Nested | Junction
+Part = Condition | Nested | Constant | Junction
 
 
 @dataclass
@@ -84,7 +92,7 @@ class SearchQuery:
     sort: Field
     descending: bool
     limit: int
-    after: list[Any] | None = None  # (has the sort value: 0/1, the value, id) of the last row
+    after: list[Any] | None = None  # (sort phase, sort value, id) of the last row returned
     count_limit: int = 100  # TotalHits is exact up to this many matches
 
 

@@ -18,7 +18,6 @@ creates is visible to the next. docs/testing.md has the whole story.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import secrets
 import shutil
@@ -27,7 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,13 @@ from stemma.settings import Settings
 READY_TIMEOUT = 30.0
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_SAGEMAKER_METRICS")
 # Variables that would otherwise steer clients elsewhere, or sign as someone else.
-CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL")
+CLEARED = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ENDPOINT_URL",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",  # would send requests past stemma, to AWS
+)
 
 
 class ServerError(RuntimeError):
@@ -92,13 +97,14 @@ class StemmaServer(Namespace):
     db: str = ""
     _app: Any = None
     _thread: threading.Thread | None = None
-    _accounts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def namespace(self, region: str | None = None) -> Namespace:
         """A fresh account with a key of its own: nothing created in another namespace is
-        visible in it. Costs one small write to the store."""
+        visible in it. Costs one small write to the store. Accounts are drawn at random, so
+        servers sharing a store (a data dir kept across runs, xdist workers on one PostgreSQL
+        database) do not hand out the same one."""
         self.check()
-        account = f"{100_000_000_000 + next(self._accounts):012d}"
+        account = f"{secrets.randbelow(9 * 10**11) + 10**11:012d}"
         credential = self._app.keys.create(account)
         return Namespace(
             self.url,
@@ -124,6 +130,8 @@ def patched_environment(values: dict[str, str]) -> Iterator[None]:
     """
     names = [*values, *CLEARED]
     saved = {name: os.environ.get(name) for name in names}
+    boto3 = sys.modules.get("boto3")
+    session = boto3.DEFAULT_SESSION if boto3 is not None else None
     try:
         for name in CLEARED:
             os.environ.pop(name, None)
@@ -136,21 +144,31 @@ def patched_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        _forget_default_session()
+        if boto3 is not None:
+            boto3.DEFAULT_SESSION = session  # type: ignore[attr-defined]  # the caller's own
+        else:
+            _forget_default_session()
+
+
+_LOADER: list[Any] = []  # botocore's model loader, shared by the sessions made here
 
 
 def _forget_default_session() -> None:
-    """Give boto3 a new default session, which reads the environment afresh, sharing the old
-    one's model loader: loading the SageMaker model again would cost each test ~0.15 s."""
+    """Give boto3 a new default session, which reads the environment afresh, sharing one
+    model loader: loading the SageMaker model again would cost each test ~0.15 s."""
     boto3 = sys.modules.get("boto3")
     if boto3 is None:
         return
     import botocore.session
 
-    old = boto3.DEFAULT_SESSION
+    old = boto3.DEFAULT_SESSION  # set by boto3 at runtime
+    if old is not None and not _LOADER:
+        _LOADER.append(old._session.get_component("data_loader"))
     fresh = botocore.session.Session()
-    if old is not None:
-        fresh.register_component("data_loader", old._session.get_component("data_loader"))
+    if _LOADER:
+        fresh.register_component("data_loader", _LOADER[0])
+    else:
+        _LOADER.append(fresh.get_component("data_loader"))
     boto3.DEFAULT_SESSION = boto3.Session(botocore_session=fresh)  # type: ignore[attr-defined]
 
 
@@ -241,7 +259,11 @@ def serve(
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 server.should_exit = True
-                cause = failure[0] if failure else "it did not start in time"
+                thread.join(10)
+                sock.close()
+                cause = failure[0] if failure else "it stopped while starting (see its log)"
+                if thread.is_alive():
+                    cause = f"it did not start within {READY_TIMEOUT:.0f} s"
                 raise ServerError(f"the stemma server did not start: {cause}")
             time.sleep(0.002)
         url = f"http://127.0.0.1:{config.port}"
@@ -268,6 +290,10 @@ def serve(
             server.should_exit = True
             thread.join(10)
             sock.close()
+        if thread.is_alive():
+            raise ServerError("the stemma server did not stop within 10 s")
+        if failure:
+            raise ServerError(f"the stemma server failed: {failure[0]}") from failure[0]
     finally:
         if owned:
             shutil.rmtree(directory, ignore_errors=True)

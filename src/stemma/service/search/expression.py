@@ -23,7 +23,7 @@ from stemma.service.search.properties import (
     static_paths,
 )
 from stemma.store.contract import Kind
-from stemma.store.search_query import Condition, Field, Junction, Nested, Op, Part
+from stemma.store.search_query import Condition, Constant, Field, Junction, Nested, Op, Part
 
 MAX_ELEMENTS = 50
 OPERATORS: dict[str, Op] = {
@@ -83,11 +83,11 @@ class ExpressionCompiler:
         parts.extend(self.expression(sub) for sub in subs)
         return Junction("or" if expr.get("Operator") == "Or" else "and", tuple(parts))
 
-    def filter(self, item: dict[str, Any]) -> Condition:
+    def filter(self, item: dict[str, Any]) -> Condition | Constant:
         name = item["Name"]
         return self.condition(name, resolve(self.resource, self.kind, name), item)
 
-    def condition(self, name: str, prop: Property, item: dict[str, Any]) -> Condition:
+    def condition(self, name: str, prop: Property, item: dict[str, Any]) -> Condition | Constant:
         """A filter on ``prop``: its operator checked against the value's kind, its value
         parsed as that kind."""
         operator = item.get("Operator", "Equals")
@@ -101,6 +101,8 @@ class ExpressionCompiler:
             self.contains += 1
             if self.contains > 1:
                 raise ValidationException("'CONTAINS' operator usage limit of 1 exceeded.")
+        if prop.constant:
+            return _constant(op, value, arns.lineage_group(self.ctx).lower())
         if op in ("exists", "notexists"):
             return Condition(prop.field, op)
         if value is None:
@@ -166,6 +168,20 @@ class ExpressionCompiler:
             if found is not None:
                 return found
         raise ValidationException(f"'{name}' is not a valid property for resource {self.resource}.")
+
+
+def _constant(op: Op, value: str | None, actual: str) -> Constant:
+    """A filter on a property every record holds with the same value (``actual``)."""
+    given = (value or "").lower()
+    outcomes = {
+        "eq": given == actual,
+        "ne": given != actual,
+        "contains": given in actual,
+        "in": actual in (t.strip() for t in given.split(",")),
+        "exists": True,
+        "notexists": False,
+    }
+    return Constant(outcomes.get(op, False))
 
 
 def _number(value: str, name: str) -> float:

@@ -59,7 +59,7 @@ def search(ctx: RequestContext, req: Request) -> Response:
             "VisibilityConditions",
             "CrossAccountFilterOption",
         )
-    } | {"sort": sort_by.lower(), "descending": descending}
+    } | {"sort": [sort.source, sort.name, sort.stat, sort.prefix], "descending": descending}
     position = decode_token(ctx, req, bound)
     if position is not None and not (isinstance(position, list) and len(position) == 3):
         raise ValidationException(INVALID)

@@ -56,6 +56,7 @@ class Property:
     kind: ValueKind
     folded: bool = False  # compared in lowercase: names and ARNs (D57)
     arn: bool = False  # an ARN: its value is the resource's ARN prefix plus the id
+    constant: bool = False  # the same on every record of the scope: the lineage group
 
 
 def _label(kind: Kind) -> str:
@@ -100,7 +101,9 @@ def static_paths(kind: Kind) -> dict[str, Property]:
                     Field("parent", "experiment_id"), text, folded=True
                 ),
                 "RunName": Property(Field("attr", "RunName"), text),
-                "LineageGroupArn": Property(Field("attr", "LineageGroupArn"), text, folded=True),
+                "LineageGroupArn": Property(
+                    Field("column", "id"), text, folded=True, constant=True
+                ),
                 "SourceDetail.SourceArn": Property(
                     Field("attr", "Source.SourceArn"), text, folded=True
                 ),

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from stemma.store.contract import Scope
 from stemma.store.search_query import (
     Condition,
+    Constant,
     Field,
     Junction,
     Nested,
@@ -89,6 +90,8 @@ class Compiler:
             return "(" + joiner.join(self.part(p) for p in parts) + ")"
         if isinstance(part, Nested):
             return self._nested(part)
+        if isinstance(part, Constant):
+            return "1 = 1" if part.holds else "1 = 0"
         return self._condition(part)
 
     def _condition(self, cond: Condition) -> str:
@@ -139,17 +142,22 @@ class Compiler:
             return _STATS[field.stat].format(s=a), None
         if field.source == "parent":
             return None, f"{a}.{field.name}"
-        # member: the member trial component's column
+        # member: the member trial component's column (an ARN: the prefix, then the id)
         if field.name in _NUMERIC_COLUMNS:
             return f"{a}c.{field.name}", None
+        if field.prefix:
+            self.params.append(field.prefix)
+            return None, f"(CAST(? AS TEXT) || {a}c.{field.name})"
         return None, f"{a}c.{field.name}"
 
     def _predicate(self, cond: Condition, number: str | None, text: str | None) -> str:
         op = cond.op
         if op == "exists":
-            return " OR ".join(f"{x} IS NOT NULL" for x in (number, text) if x) or "1 = 0"
+            present = " OR ".join(f"{x} IS NOT NULL" for x in (number, text) if x)
+            return f"({present})" if present else "1 = 0"
         if op == "notexists":
-            return " AND ".join(f"{x} IS NULL" for x in (number, text) if x) or "1 = 1"
+            absent = " AND ".join(f"{x} IS NULL" for x in (number, text) if x)
+            return f"({absent})" if absent else "1 = 1"
         if op == "ne":
             return f"CASE WHEN {self._predicate(_as_eq(cond), number, text)} THEN 0 ELSE 1 END = 1"
         if op == "eq":
@@ -254,7 +262,8 @@ def _phases(sort: Field, a: str) -> list[Phase]:
         return [Phase(join, key_params, f"{a}.value", "1 = 1", (), f"{a}.id"), absent]
     # parent, member: the first element in association order decides (D71)
     column = f"{a}c.{sort.name}" if sort.source == "member" else f"{a}.{sort.name}"
-    first = f"(SELECT {column} FROM {table} WHERE {link} ORDER BY {a}.created_ms LIMIT 1)"
+    other = f"{a}.tc_id" if sort.source == "member" else f"{a}.trial_id"  # as Parents lists them
+    first = f"(SELECT {column} FROM {table} WHERE {link} ORDER BY {a}.created_ms, {other} LIMIT 1)"
     return [
         Phase("", (), first, f"{first} IS NOT NULL", ()),
         Phase("", (), "NULL", f"{first} IS NULL", ()),
