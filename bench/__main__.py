@@ -24,7 +24,7 @@ from pathlib import Path
 from bench import wrk
 from bench.harness import Harness
 from bench.report import write_report
-from bench.sections import boto3_cost, cluster, scaling, throughput, workers
+from bench.sections import boto3_cost, cluster, fairness, scaling, throughput, workers
 
 # Each section's run, by the name --only takes and the key its results are stored under.
 RUNS: dict[str, Callable[[Harness], None]] = {
@@ -33,8 +33,9 @@ RUNS: dict[str, Callable[[Harness], None]] = {
     "boto3": boto3_cost.run,
     "scaling": scaling.run,
     "cluster": cluster.run,
+    "fairness": fairness.run,
 }
-SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster: the default order
+SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster, fairness: the order
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -5,7 +5,8 @@ A lineage call goes through these steps, each failing with the first applicable 
 1. ``POST`` only (405 ``UnknownOperationException`` otherwise; D2), any path; header limits;
 2. read the body, up to ``max_body`` bytes (the protocol bounds the time it takes);
 3. authenticate: SigV4 against the stored keys gives the account and the region (D16, D51),
-   then the per-key rate limit;
+   then the per-key rate limit; an expensive call (QueryLineage, a List page) first waits for
+   one of its key's slots (auth/fairness.py);
 4. ``X-Amz-Target`` -> operation and handler (``UnknownOperationException``, D3);
 5. decode the JSON by the input shape (``SerializationException``, D4);
 6. validate against the model (``ValidationException``, D9);
@@ -41,6 +42,7 @@ from stemma.asgi import (
     respond,
     serve_ui,
 )
+from stemma.auth.fairness import FairnessGate, expensive_operations
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.regions import RegionAllowList
@@ -86,6 +88,10 @@ class StemmaApp:
         self.keys: KeyRing | None = None
         self.regions = RegionAllowList(settings.regions)
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
+        # Expensive calls (QueryLineage, List pages, ...) wait for one of their key's slots.
+        limit = settings.expensive_concurrency
+        self.fairness = FairnessGate(limit) if limit > 0 else None
+        self._expensive = frozenset(TARGET_PREFIX + op for op in expensive_operations(HANDLERS))
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
         self.inline_writes = False
@@ -175,12 +181,11 @@ class StemmaApp:
                 headers,
                 body,
             )
-            if self.inline_reads and target.startswith(_READ_PREFIXES):
-                payload = self._dispatch(request, target)  # microseconds: not worth a thread hop
-            elif self.inline_writes and target != _QUERY_LINEAGE:
-                payload = await self._write_inline(request, target)
+            if self.fairness is not None and target in self._expensive:
+                async with self.fairness.slot(_claimed_key(headers)):
+                    payload = await self._run(request, target)
             else:
-                payload = await self._loop.run_in_executor(None, self._dispatch, request, target)
+                payload = await self._run(request, target)
             status = 200
         except ClientDisconnected:
             return
@@ -191,6 +196,14 @@ class StemmaApp:
             return
         await respond(send, status, payload, CONTENT_TYPE, request_id)
         _log(method, target, status, None)
+
+    async def _run(self, request: SignedRequest, target: str) -> bytes:
+        """Steps 3 to 8 where they cost least: on the loop, or in a worker thread."""
+        if self.inline_reads and target.startswith(_READ_PREFIXES):
+            return self._dispatch(request, target)  # microseconds: not worth a thread hop
+        if self.inline_writes and target != _QUERY_LINEAGE:
+            return await self._write_inline(request, target)
+        return await self._loop.run_in_executor(None, self._dispatch, request, target)
 
     async def _write_inline(self, request: SignedRequest, target: str) -> bytes:
         """A write on the event loop. It joins the store's open batch of writes, which commits
@@ -332,6 +345,13 @@ def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException
             "which serves the SageMaker ML Lineage Tracking and Experiments APIs."
         )
     return UnknownOperationException(f"Operation {target} is not recognized.")
+
+
+def _claimed_key(headers: list[tuple[str, str]]) -> str:
+    """The access key id a request's Authorization header names, before it is verified."""
+    authorization = next((v for k, v in headers if k == "authorization"), "")
+    match = _CREDENTIAL.search(authorization)
+    return match.group(1) if match else ""
 
 
 def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:
