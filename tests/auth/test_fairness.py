@@ -16,6 +16,7 @@ from stemma.auth.fairness import FairnessGate, expensive_operations
 from stemma.protocol.errors import ThrottlingException
 from stemma.service import HANDLERS
 from tests.conftest import Server
+from tests.test_http_protocol import run_alone
 
 
 def test_every_list_and_query_lineage_is_expensive_and_describes_are_not() -> None:
@@ -50,7 +51,7 @@ def test_a_key_waits_for_its_own_slot_in_order_and_others_pass() -> None:
         assert not gate._lines  # idle keys hold no memory
         return order
 
-    assert asyncio.run(scenario()) == ["a1", "b1", "a2", "a3"]
+    assert run_alone(scenario) == ["a1", "b1", "a2", "a3"]
 
 
 def test_a_cancelled_waiter_gives_its_turn_away() -> None:
@@ -73,7 +74,7 @@ def test_a_cancelled_waiter_gives_its_turn_away() -> None:
             pass
         assert not gate._lines
 
-    asyncio.run(scenario())
+    run_alone(scenario)
 
 
 def test_concurrent_expensive_calls_of_one_key_all_succeed(start_server: Any) -> None:
