@@ -28,6 +28,7 @@ from bench.sections import (
     boto3_cost,
     cluster,
     experiments,
+    fairness,
     scaling,
     testing,
     throughput,
@@ -41,10 +42,13 @@ RUNS: dict[str, Callable[[Harness], None]] = {
     "boto3": boto3_cost.run,
     "scaling": scaling.run,
     "cluster": cluster.run,
+    "fairness": fairness.run,
     "experiments": experiments.run,
     "testing": testing.run,
 }
-SECTIONS = tuple(RUNS)  # throughput, workers, boto3, scaling, cluster, experiments, testing
+SECTIONS = tuple(
+    RUNS
+)  # throughput, workers, boto3, scaling, cluster, fairness, experiments, testing
 RESULTS = Path(__file__).parent / "results"
 
 

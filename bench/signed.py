@@ -21,9 +21,15 @@ REGION = "us-east-1"
 
 
 def raw_request(
-    host: str, target: str, body: dict[str, Any], *, service: str = "sagemaker", sign: bool = True
+    host: str,
+    target: str,
+    body: dict[str, Any],
+    *,
+    service: str = "sagemaker",
+    sign: bool = True,
+    key: tuple[str, str] = (ACCESS_KEY_ID, SECRET_ACCESS_KEY),
 ) -> bytes:
-    """One complete HTTP/1.1 request, ready to write to a socket."""
+    """One complete HTTP/1.1 request, ready to write to a socket; ``key``: (id, secret)."""
     data = json.dumps(body, separators=(",", ":")).encode()
     headers = {
         "Host": host,
@@ -32,7 +38,7 @@ def raw_request(
     }
     if sign:
         request = AWSRequest(method="POST", url=f"http://{host}/", data=data, headers=headers)
-        SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY), service, REGION).add_auth(request)
+        SigV4Auth(Credentials(*key), service, REGION).add_auth(request)
         headers = dict(request.headers.items())
     lines = ["POST / HTTP/1.1"]
     lines += [f"{name}: {value}" for name, value in headers.items()]

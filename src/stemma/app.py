@@ -7,7 +7,9 @@ A call goes through these steps, each failing with the first applicable AWS erro
    header limits;
 2. read the body, up to ``max_body`` bytes (the protocol bounds the time it takes);
 3. authenticate: SigV4 against the stored keys gives the account and the region (D16, D51),
-   then the per-key rate limit; both services sign as ``sagemaker``;
+   then the per-key rate limit; both services sign as ``sagemaker``; an expensive call
+   (QueryLineage, Search, BatchGetMetrics, a List page) first waits for one of its key's slots
+   (auth/fairness.py);
 4. operation -> handler (``UnknownOperationException``, D3);
 5. decode the JSON body by the input shape (``SerializationException``, D4);
 6. validate against the model (``ValidationException``, D9);
@@ -43,6 +45,7 @@ from stemma.asgi import (
     respond,
     serve_ui,
 )
+from stemma.auth.fairness import FairnessGate, expensive_operations
 from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.regions import RegionAllowList
@@ -100,6 +103,10 @@ class StemmaApp:
             Upstream(settings.upstream, settings.request_timeout) if settings.upstream else None
         )
         self.limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
+        # Expensive calls (QueryLineage, List pages, ...) wait for one of their key's slots.
+        limit = settings.expensive_concurrency
+        self.fairness = FairnessGate(limit) if limit > 0 else None
+        self._expensive = expensive_operations(HANDLERS)
         self.skew = dt.timedelta(seconds=settings.clock_skew)
         self.inline_reads = False  # set at start-up from the store
         self.inline_writes = False
@@ -202,12 +209,11 @@ class StemmaApp:
                 await send({"type": "http.response.body", "body": answer.body})
                 _log(method, where, answer.status, "(relayed)")
                 return
-            if self.inline_reads and where.operation.startswith(_READ_PREFIXES):
-                payload = self._dispatch(request, where)  # microseconds: not worth a thread hop
-            elif self.inline_writes and where.operation not in _THREADED:
-                payload = await self._write_inline(request, where)
+            if self.fairness is not None and where.operation in self._expensive:
+                async with self.fairness.slot(_claimed_key(headers)):
+                    payload = await self._run(request, where)
             else:
-                payload = await self._loop.run_in_executor(None, self._dispatch, request, where)
+                payload = await self._run(request, where)
             status = 200
         except ClientDisconnected:
             return
@@ -218,6 +224,14 @@ class StemmaApp:
             return
         await respond(send, status, payload, content_type, request_id)
         _log(method, where, status, None)
+
+    async def _run(self, request: SignedRequest, where: Route) -> bytes:
+        """Steps 3 to 8 where they cost least: on the loop, or in a worker thread."""
+        if self.inline_reads and where.operation.startswith(_READ_PREFIXES):
+            return self._dispatch(request, where)  # microseconds: not worth a thread hop
+        if self.inline_writes and where.operation not in _THREADED:
+            return await self._write_inline(request, where)
+        return await self._loop.run_in_executor(None, self._dispatch, request, where)
 
     async def _write_inline(self, request: SignedRequest, where: Route) -> bytes:
         """A write on the event loop. It joins the store's open batch of writes, which commits
@@ -378,6 +392,13 @@ def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException
             "which serves the SageMaker ML Lineage Tracking and Experiments APIs."
         )
     return UnknownOperationException(f"Operation {target} is not recognized.")
+
+
+def _claimed_key(headers: list[tuple[str, str]]) -> str:
+    """The access key id a request's Authorization header names, before it is verified."""
+    authorization = next((v for k, v in headers if k == "authorization"), "")
+    match = _CREDENTIAL.search(authorization)
+    return match.group(1) if match else ""
 
 
 def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:

@@ -209,6 +209,16 @@ SETTINGS: tuple[Setting, ...] = (
         "0",
     ),
     Setting(
+        "expensive_concurrency",
+        "--expensive-concurrency",
+        "STEMMA_EXPENSIVE_CONCURRENCY",
+        int,
+        "QueryLineage calls and List pages one access key may run at once per worker; more "
+        "wait their turn; 0 = no bound",
+        "N",
+        "1",
+    ),
+    Setting(
         "clock_skew",
         "--clock-skew",
         "STEMMA_CLOCK_SKEW",
@@ -286,6 +296,7 @@ class Settings:
     tls_key: str = ""
     upstream: str = ""
     rate_limit: float = 0.0
+    expensive_concurrency: int = 1
     clock_skew: int = 300
     request_timeout: float = 30.0
     idle_timeout: float = 5.0
@@ -304,6 +315,8 @@ class Settings:
             raise ValueError("--tls-cert and --tls-key go together")
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
+        if self.expensive_concurrency < 0:
+            raise ValueError("--expensive-concurrency must be 0 or more")
         if self.max_connections < 1:
             raise ValueError("--max-connections must be at least 1")
         if self.idle_timeout <= 0:

@@ -27,6 +27,14 @@ ENTITY_INSERT = (
 
 Params = Sequence[Any]
 
+# Where source_uri equals a value: the first 256 characters, which PostgreSQL's entities_by_source
+# index holds (migration 0007: a whole URI of 2,048 characters can exceed its index-row limit),
+# then the whole value. Both stores run it; SQLite's index on the whole column serves it.
+SOURCE_PREFIX = 256
+SOURCE_KEY = (
+    f"substr(source_uri, 1, {SOURCE_PREFIX}) = substr(?, 1, {SOURCE_PREFIX}) AND source_uri = ?"
+)
+
 
 class Cursor(Protocol):
     @property

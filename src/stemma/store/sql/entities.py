@@ -31,6 +31,7 @@ from stemma.store.contract import (
 from stemma.store.sql.base import (
     ENTITY_COLUMNS,
     ENTITY_INSERT,
+    SOURCE_KEY,
     Connection,
     SqlBase,
     add_filters,
@@ -136,9 +137,9 @@ class SqlEntities(SqlBase):
     def find_entities(self, scope: Scope, kind: Kind, source_uri: str) -> list[Entity]:
         rows = self._read(
             f"SELECT {ENTITY_COLUMNS} FROM entities"
-            " WHERE account = ? AND region = ? AND kind = ? AND source_uri = ?"
+            f" WHERE account = ? AND region = ? AND kind = ? AND {SOURCE_KEY}"
             " ORDER BY created_ms, id",
-            (*scope, kind, source_uri),
+            (*scope, kind, source_uri, source_uri),
         )
         return [entity_from_row(row) for row in rows]
 
@@ -208,11 +209,13 @@ class SqlEntities(SqlBase):
     def list_entities(self, scope: Scope, query: EntityQuery) -> list[Entity]:
         where = ["account = ?", "region = ?", "kind = ?"]
         params: list[Any] = [*scope, query.kind]
+        if query.source_uri is not None:
+            where.append(SOURCE_KEY)
+            params.extend((query.source_uri, query.source_uri))
         add_filters(
             where,
             params,
             (
-                ("source_uri", "=", query.source_uri),
                 ("entity_type", "=", query.entity_type),
                 ("created_ms", ">=", query.created_from_ms),
                 ("created_ms", "<=", query.created_to_ms),
