@@ -9,6 +9,8 @@ from typing import Any
 from tests.conftest import Server, unique
 from tests.service.metrics_support import metrics_client, point
 
+PATIENT = {"retries": {"max_attempts": 30, "mode": "standard"}}  # for rate-limited servers
+
 # (list operation, its result key, describe operation, the describe parameter, its summary's key)
 LISTS = (
     ("list_contexts", "ContextSummaries", "describe_context", "ContextName", "ContextName"),
@@ -32,10 +34,10 @@ LISTS = (
 )
 
 
-def populate(server: Server, region: str, contexts: int = 3) -> None:
+def populate(server: Server, region: str, contexts: int = 3, experiments: bool = True) -> None:
     """Contexts, actions and artifacts with tags and associations; an experiment, a trial and
     trial components with a membership and metrics."""
-    sm = server.client(region)
+    sm = server.client(region, **PATIENT)
     arns = []
     for i in range(contexts):
         arns.append(
@@ -65,6 +67,8 @@ def populate(server: Server, region: str, contexts: int = 3) -> None:
     sm.add_association(SourceArn=action, DestinationArn=artifact, AssociationType="Produced")
     for arn in arns:
         sm.add_association(SourceArn=artifact, DestinationArn=arn, AssociationType="ContributedTo")
+    if not experiments:
+        return
     sm.create_experiment(ExperimentName="exp", Description="d", Tags=[{"Key": "k", "Value": "v"}])
     sm.create_trial(TrialName="trial", ExperimentName="exp")
     for name in ("tc-a", "tc-b"):
@@ -83,7 +87,7 @@ def populate(server: Server, region: str, contexts: int = 3) -> None:
 
 def api_view(server: Server, region: str) -> dict[str, Any]:
     """Every entity described, with its tags, every association and every membership."""
-    sm = server.client(region)
+    sm = server.client(region, **PATIENT)
     view: dict[str, Any] = {}
     for operation, key, describe, parameter, summary_key in LISTS:
         for page in sm.get_paginator(operation).paginate():
