@@ -331,6 +331,9 @@ def _add_tool_commands(commands: Any) -> None:
     copy.add_argument("--from-region", metavar="REGION", help="source region (default: boto3's)")
     copy.add_argument("--to-endpoint", metavar="URL", help="write to this stemma server instead")
     copy.add_argument(
+        "--page-size", type=int, default=100, metavar="N", help="MaxResults of List calls"
+    )
+    copy.add_argument(
         "--on-conflict",
         choices=("fail", "skip", "overwrite"),
         default="skip",
@@ -427,6 +430,7 @@ def _copy(settings: Settings, args: argparse.Namespace) -> int:
             db=None if args.to_endpoint else settings.db,
             to_endpoint=args.to_endpoint,
             on_conflict=args.on_conflict,
+            page_size=args.page_size,
         )
     except CopyFailed as exc:
         print(f"stemma copy: {exc}", file=sys.stderr)
