@@ -59,6 +59,17 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "uvicorn",
     ),
     "ui": ("stemma.service", "stemma.store", "stemma.auth", "stemma.protocol"),
+    # The data tools use the store contract (and the SQLite store's backup), never SQL.
+    "tools": (
+        "stemma.app",
+        "stemma.cli",
+        "stemma.ui",
+        "stemma.store.sql",
+        "stemma.store.postgres",
+        "uvicorn",
+        "sqlite3",
+        "psycopg",
+    ),
 }
 
 

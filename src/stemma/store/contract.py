@@ -14,7 +14,8 @@ never sees HTTP and never builds an AWS message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -211,6 +212,72 @@ class StoredKey:
     created_ms: int
 
 
+@dataclass
+class ScopeStart:
+    """In a dump, the scope the records up to the next ``ScopeStart`` belong to."""
+
+    scope: Scope
+    lineage_group_created_ms: int | None
+
+
+@dataclass
+class TaggedEntity:
+    """An entity with its tags, in insertion order: how a dump and a load carry entities."""
+
+    entity: Entity
+    tags: list[Tag]
+
+
+@dataclass
+class Membership:
+    """A trial component in a trial (``trial_members``); ``counted`` towards the trial's quota."""
+
+    trial_id: str
+    tc_id: str
+    counted: bool
+    created_ms: int
+
+
+@dataclass
+class MetricRun:
+    """Consecutive points of one metric series, from arrival number ``first_seq`` (1-based)."""
+
+    tc_id: str
+    name: str
+    first_seq: int
+    points: list[tuple[int, int | None, float]]  # (timestamp ms, step, value)
+
+
+Dumped = ScopeStart | TaggedEntity | Association | Membership | MetricRun | StoredKey
+OnConflict = Literal["skip", "overwrite", "fail"]
+
+
+@dataclass
+class LoadBatch:
+    """Rows to load into one scope in one transaction (``Store.load_batch``)."""
+
+    entities: list[TaggedEntity] = field(default_factory=list)
+    associations: list[Association] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    metrics: list[MetricRun] = field(default_factory=list)
+    lineage_group_created_ms: int | None = None
+
+
+@dataclass
+class LoadResult:
+    """What a load did, by record type: rows written, already present (identical), differing
+    (skipped or overwritten, per the policy)."""
+
+    loaded: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    conflicts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: LoadResult) -> None:
+        self.loaded.update(other.loaded)
+        self.unchanged.update(other.unchanged)
+        self.conflicts.update(other.conflicts)
+
+
 class StoreError(Exception):
     """Base of the errors a store raises."""
 
@@ -246,6 +313,23 @@ class TooManyTags(StoreError):
     def __init__(self, count: int) -> None:
         super().__init__(f"{count} tags")
         self.count = count
+
+
+class LoadConflict(StoreError):
+    """A loaded row differs from the one stored under its identity (policy ``fail``)."""
+
+    def __init__(self, what: object) -> None:
+        super().__init__(f"{what} exists with different content")
+        self.what = what
+
+
+class LoadMissing(StoreError):
+    """A loaded row refers to an entity neither stored nor in the batch, or a metric run leaves
+    a gap in its series."""
+
+    def __init__(self, what: object, reason: str) -> None:
+        super().__init__(reason)
+        self.what = what
 
 
 class Unavailable(StoreError):
@@ -406,6 +490,28 @@ class Store(Protocol):
     ) -> tuple[int, int]:
         """Seed many rows at once, without quota checks; ids must be new and association ends
         loaded. Returns the counts loaded. See ``store/sql/bulk.py``."""
+
+    def dump(self, scope: Scope | None, *, keys: bool = False) -> Generator[Dumped, None, None]:
+        """Every row of one scope (None: of every scope) from one consistent snapshot, read in
+        keyset pages so memory stays bounded: per scope a ``ScopeStart``, its entities with
+        their tags (experiments before their trials), associations, memberships and metric runs;
+        then, if ``keys``, the access keys of the scopes' accounts (sealed). A reader must close
+        the iterator (it holds the snapshot open). See ``store/sql/dump.py``."""
+
+    def load_batch(
+        self,
+        scope: Scope,
+        batch: LoadBatch,
+        on_conflict: OnConflict,
+        quotas: dict[str, int] | None = None,
+    ) -> LoadResult:
+        """Load rows as they were dumped (ids, times, tag order, arrival order of points), in
+        one transaction: all or nothing. Rows already stored identically are left alone, so a
+        load can be repeated; a differing entity or association is skipped, overwritten or
+        refused with LoadConflict, per ``on_conflict``. Raises LoadMissing for an end, parent or
+        series gap not found, and QuotaExceeded when ``quotas`` (usage kind -> limit) would be
+        passed. Memberships and metric points are identified by (trial, component) and
+        (series, arrival number), and never overwritten. See ``store/sql/load.py``."""
 
     def batched_writes(self) -> AbstractContextManager[None]:
         """Within the block, this thread's writes may join a batch of writes committed together

@@ -24,9 +24,11 @@ from stemma.store import migrations
 from stemma.store.contract import Unavailable
 from stemma.store.sql.base import Cursor, Params
 from stemma.store.sql.bulk import SqlBulk
+from stemma.store.sql.dump import SqlDump
 from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
+from stemma.store.sql.load import SqlLoad
 from stemma.store.sql.members import SqlMembers
 from stemma.store.sql.metrics import SqlMetrics
 from stemma.store.sql.search import SqlSearch
@@ -66,7 +68,16 @@ class _Connection:
 
 
 class PostgresStore(
-    SqlEntities, SqlMembers, SqlMetrics, SqlSearch, SqlTags, SqlGraph, SqlKeys, SqlBulk
+    SqlEntities,
+    SqlMembers,
+    SqlLoad,
+    SqlMetrics,
+    SqlSearch,
+    SqlTags,
+    SqlGraph,
+    SqlKeys,
+    SqlBulk,
+    SqlDump,
 ):
     """The store contract on a PostgreSQL database shared by any number of servers."""
 

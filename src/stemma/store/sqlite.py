@@ -26,13 +26,15 @@ from typing import Any
 
 from stemma.store import migrations
 from stemma.store.checkpointer import Checkpointer
-from stemma.store.contract import Scope, Unavailable
+from stemma.store.contract import Scope, StoreError, Unavailable
 from stemma.store.group_fsync import GroupFsync
 from stemma.store.sql.base import Connection, Params
 from stemma.store.sql.bulk import SqlBulk
+from stemma.store.sql.dump import SqlDump
 from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
 from stemma.store.sql.keys import SqlKeys
+from stemma.store.sql.load import SqlLoad
 from stemma.store.sql.members import SqlMembers
 from stemma.store.sql.metrics import SqlMetrics
 from stemma.store.sql.search import SqlSearch
@@ -43,7 +45,16 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class SqliteStore(
-    SqlEntities, SqlMembers, SqlMetrics, SqlSearch, SqlTags, SqlGraph, SqlKeys, SqlBulk
+    SqlEntities,
+    SqlMembers,
+    SqlLoad,
+    SqlMetrics,
+    SqlSearch,
+    SqlTags,
+    SqlGraph,
+    SqlKeys,
+    SqlBulk,
+    SqlDump,
 ):
     """The store contract on one SQLite database file."""
 
@@ -256,3 +267,38 @@ class _Batched:
 
 def open_sqlite(path: str | os.PathLike[str], *, migrate: bool = True) -> SqliteStore:
     return SqliteStore(Path(path), migrate=migrate)
+
+
+def backup_sqlite(source: Path, target: Path) -> int:
+    """Copy the database at ``source`` to ``target`` with SQLite's online backup API, in one
+    step: it reads one WAL snapshot, so the copy is consistent while servers keep writing (WAL
+    readers never block writers), and streams page by page. Written beside ``target`` and
+    renamed into place once synced, so ``target`` is never a partial copy. Returns the pages
+    copied."""
+    if not source.exists():
+        raise FileNotFoundError(f"no database at {source}")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst, pages=-1)
+                pages = int(dst.execute("PRAGMA page_count").fetchone()[0])
+                check = dst.execute("PRAGMA quick_check").fetchone()[0]
+                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise StoreError(str(exc)) from exc
+    if check != "ok":
+        partial.unlink(missing_ok=True)
+        raise StoreError(f"the copy failed its integrity check: {check}")
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+    return pages
