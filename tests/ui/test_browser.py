@@ -307,7 +307,7 @@ def test_graph_of_201_vertices_is_layered_and_labelled(
     # keeps the part that tells its vertex apart (the run number), with the full name in the list.
     labels = [v["Label"] for v in nodes]
     assert len(set(labels)) == 201, sorted(labels)
-    assert max(len(label) for label in labels) <= 24
+    assert max(len(label) for label in labels) <= 21
     by_name = {v["Name"]: v["Label"] for v in nodes}
     assert "3-11" in by_name[long_name("train-3-11")]
     assert by_name[long_name("train-3-11")] != by_name[long_name("model-3-11")]

@@ -4,7 +4,7 @@
 // from the names most like it, and its end, with "…" for what is left out, and the labels of a
 // graph are made distinct, growing a label only when two would read the same.
 
-export const LABEL_CHARS = 24;
+export const LABEL_CHARS = 21;
 const ELLIPSIS = "…";
 
 function commonPrefix(a: string, b: string): number {
