@@ -90,7 +90,7 @@ def main() -> None:
                 page.get_by_role("button", name="Sign out").click()
                 sign_in(page, server.url, "us-west-2")
                 page.goto(
-                    f"{server.url}/ui/experiments/{EXPERIMENT}?sort=Metrics.loss.Min&order=Ascending"
+                    f"{server.url}/ui/experiments/{EXPERIMENT}?sort=Metrics.loss.Min&order=Ascending&stats=Last,Min&hide=end"
                 )
                 page.locator("table.runs-table").wait_for()
                 page.get_by_label(f"Select {EXPERIMENT}-lr-1 for comparison").check()
