@@ -24,6 +24,7 @@ from examples.churn_pipeline import record
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
 from tests.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Server
+from tests.ui.experiment_data import metrics_client, seed_runs
 from tests.ui.lineage_data import seed_wide
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +116,13 @@ def wide(server: Server) -> Seeded:
     """A 201-vertex lineage graph, once per backend."""
     region = f"ui-{uuid.uuid4().hex[:8]}"
     return Seeded(region, seed_wide(server.client(region)))
+
+
+@pytest.fixture(scope="session")
+def runs(server: Server) -> Seeded:
+    """Experiments with runs and metrics (tests/ui/experiment_data.py), once per backend."""
+    region = f"ui-{uuid.uuid4().hex[:8]}"
+    return Seeded(region, seed_runs(server.client(region), metrics_client(server.url, region)))
 
 
 @dataclass

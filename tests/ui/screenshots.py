@@ -1,5 +1,5 @@
 """Take the explorer's screenshots for the docs, from a fresh server seeded with the worked
-example (us-east-1) and the 201-vertex graph (eu-west-1):
+example (us-east-1), the 201-vertex graph (eu-west-1) and experiments with runs (us-west-2):
 
     scripts/build-ui && .venv/bin/python -m tests.ui.screenshots [FOLDER]
 
@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY, launch
 from tests.ui.conftest import CHROMIUM_ARGS, ROOT, VIEWPORT
+from tests.ui.experiment_data import EXPERIMENT, metrics_client, seed_runs
 from tests.ui.lineage_data import seed_wide
 
 
@@ -52,6 +53,7 @@ def main() -> None:
             churn: dict[str, str] = {}
             record(server.client("us-east-1"), churn)
             wide = seed_wide(server.client("eu-west-1"))
+            seed_runs(server.client("us-west-2"), metrics_client(server.url, "us-west-2"))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport=VIEWPORT)
@@ -81,6 +83,28 @@ def main() -> None:
                 page.goto(f"{server.url}/ui/lineage/{wide['raw']}?direction=Descendants&depth=5")
                 graph_ready(page, 201)
                 page.screenshot(path=str(out / "graph-201.png"))
+                page.get_by_role("button", name="Fit").click()
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(out / "graph-201-fit.png"))
+
+                page.get_by_role("button", name="Sign out").click()
+                sign_in(page, server.url, "us-west-2")
+                page.goto(
+                    f"{server.url}/ui/experiments/{EXPERIMENT}?sort=Metrics.loss.Min&order=Ascending&stats=Last,Min&hide=end"
+                )
+                page.locator("table.runs-table").wait_for()
+                page.get_by_label(f"Select {EXPERIMENT}-lr-1 for comparison").check()
+                page.get_by_label(f"Select {EXPERIMENT}-lr-2 for comparison").check()
+                page.screenshot(path=str(out / "runs.png"), full_page=True)
+                page.goto(f"{server.url}/ui/runs/{EXPERIMENT}-lr-1")
+                expect(page.locator("figure.chart canvas")).to_have_count(2)
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(out / "run.png"), full_page=True)
+                runs = ",".join(f"{EXPERIMENT}-lr-{i}" for i in range(3))
+                page.goto(f"{server.url}/ui/compare?runs={runs}")
+                expect(page.locator("figure.chart canvas")).to_have_count(2)
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(out / "compare.png"), full_page=True)
                 browser.close()
         finally:
             server.stop()

@@ -13,6 +13,7 @@ from playwright.sync_api import Download, Page, expect
 
 from tests.conftest import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.ui.conftest import UI, Seeded
+from tests.ui.lineage_data import long_name
 
 NODE_WIDTH, NODE_HEIGHT = 190, 54
 HEX_NAME = re.compile(r"^[0-9a-f]{20,}")
@@ -141,7 +142,8 @@ def test_sign_in_browse_graph_export_sign_out(ui: UI, churn: Seeded, tmp_path: P
     page.goto(ui.url(f"/ui/entity/{churn.arns['model']}"))
     page.get_by_role("link", name="Open lineage graph").click()
     status = page.get_by_role("status").filter(has_text="vertices")
-    expect(status).to_have_text("5 vertices, 4 edges.")
+    # The raw data is one step past depth 3: its neighbour says there is more.
+    expect(status).to_have_text(re.compile(r"^5 vertices, 4 edges\. 1 vertex has more lineage"))
     vertices = page.get_by_role("list", name="Vertices")
     expect(vertices.get_by_role("button")).to_have_count(5)
     expect(vertices).to_contain_text("churn-preprocess-2026-11-01")
@@ -193,10 +195,10 @@ def test_sign_in_browse_graph_export_sign_out(ui: UI, churn: Seeded, tmp_path: P
     page.get_by_label("Depth").fill("1")
     page.get_by_label("Depth").press("Enter")
     expect(page).to_have_url(re.compile(r"direction=Ascendants&depth=1"))
-    expect(status).to_have_text("2 vertices, 1 edge.")
+    expect(status).to_contain_text("2 vertices, 1 edge.")
     page.reload()
     expect(page.get_by_label("Direction")).to_have_value("Ascendants")
-    expect(status).to_have_text("2 vertices, 1 edge.")
+    expect(status).to_contain_text("2 vertices, 1 edge.")
 
     # Sign out: the credentials are gone, and the lists ask for them again.
     page.get_by_role("button", name="Sign out").click()
@@ -258,7 +260,7 @@ def test_keyboard_only(ui: UI, churn: Seeded) -> None:
     focus_by_tab(page, "a >> text=Open lineage graph")
     page.keyboard.press("Enter")
     status = page.get_by_role("status").filter(has_text="vertices")
-    expect(status).to_have_text("4 vertices, 3 edges.")
+    expect(status).to_contain_text("4 vertices, 3 edges.")
     # The canvas takes keys (pan, zoom, fit); the vertex list gives every node a button.
     focus_by_tab(page, ".graph-canvas")
     for key in ("+", "ArrowLeft", "-", "0"):
@@ -291,7 +293,7 @@ def test_graph_of_201_vertices_is_layered_and_labelled(
     expect(status).to_have_text("201 vertices, 200 edges.")
     vertices = page.get_by_role("list", name="Vertices")
     # Every vertex gets its name (Describe* per ARN, cached, a few at a time).
-    expect(vertices).to_contain_text("endpoint-3-11")
+    expect(vertices).to_contain_text(long_name("endpoint-3-11"))
     names_resolved(page)
     assert time.monotonic() - started < 15
 
@@ -301,6 +303,15 @@ def test_graph_of_201_vertices_is_layered_and_labelled(
     nodes = exported["Vertices"]
     assert len(nodes) == 201 and len(exported["Edges"]) == 200
     assert not [v["Name"] for v in nodes if HEX_NAME.match(v["Name"])]
+    # Long names that differ only in the middle: every drawn label is short and distinct, and
+    # keeps the part that tells its vertex apart (the run number), with the full name in the list.
+    labels = [v["Label"] for v in nodes]
+    assert len(set(labels)) == 201, sorted(labels)
+    assert max(len(label) for label in labels) <= 21
+    by_name = {v["Name"]: v["Label"] for v in nodes}
+    assert "3-11" in by_name[long_name("train-3-11")]
+    assert by_name[long_name("train-3-11")] != by_name[long_name("model-3-11")]
+    expect(vertices).to_contain_text(long_name("report-2-5"))
     # Layered: every edge goes forward a layer, and no two nodes overlap.
     position = {v["Arn"]: v["Position"] for v in nodes}
     axis = "x" if exported["Layout"] == "LR" else "y"
@@ -365,3 +376,26 @@ def test_refused_credentials_send_you_back_to_sign_in(ui: UI, churn: Seeded) -> 
     ui.sign_in(churn.region)
     expect(page).to_have_url(ui.url("/ui/actions"))
     assert sorted(rows(page)) == ["churn-preprocess-2026-11-01", "churn-train-2026-11-01"]
+
+
+def test_default_depth_says_where_there_is_more(ui: UI, wide: Seeded) -> None:
+    # Upstream of an endpoint is five levels deep; the default depth (3) shows three of them and
+    # marks the feature set at the limit, which has more; expanding it brings the rest in reach.
+    page = signed_in(ui, wide.region)
+    page.goto(ui.url(f"/ui/lineage/{wide.arns['endpoint-1-4']}?direction=Ascendants"))
+    status = page.get_by_role("status").filter(has_text="vertices")
+    expect(status).to_contain_text(
+        "4 vertices, 3 edges. 1 vertex has more lineage beyond depth 3 (marked + with a dashed"
+    )
+    vertices = page.get_by_role("list", name="Vertices")
+    vertices.get_by_role("button", name=re.compile("features-2026")).click()
+    panel = page.locator(".selection")
+    expect(panel).to_contain_text("More lineage past the depth limit")
+    panel.get_by_role("button", name="Expand").click()
+    expect(status).to_contain_text("5 vertices, 4 edges. Expanded")
+    # Fit keeps a big graph readable: the 201 vertices are fitted along their narrower side.
+    page.goto(ui.url(f"/ui/lineage/{wide.arns['raw']}?direction=Descendants&depth=5"))
+    expect(status).to_contain_text("201 vertices")
+    page.get_by_role("button", name="Fit").click()
+    expect(status).to_contain_text("Fit: too big to read whole")
+    page.get_by_role("button", name="Overview").click()

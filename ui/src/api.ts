@@ -33,6 +33,7 @@ export class ApiError extends Error {
 }
 
 export type Json = Record<string, unknown>;
+export type MetricsOperation = "BatchPutMetrics" | "BatchGetMetrics";
 
 export class Api {
   private readonly client: AwsClient;
@@ -56,12 +57,41 @@ export class Api {
     return this.credentials.region;
   }
 
-  async call<T = Json>(operation: string, body: Json = {}, signal?: AbortSignal): Promise<T> {
+  call<T = Json>(operation: string, body: Json = {}, signal?: AbortSignal): Promise<T> {
+    return this.send<T>(
+      this.endpoint,
+      "POST",
+      { "X-Amz-Target": `SageMaker.${operation}`, "Content-Type": CONTENT_TYPE },
+      body,
+      signal,
+    );
+  }
+
+  /** The sagemaker-metrics service (REST-JSON on the same origin, signed as "sagemaker"):
+   * `PUT /BatchPutMetrics`, `POST /BatchGetMetrics`. */
+  metrics<T = Json>(operation: MetricsOperation, body: Json, signal?: AbortSignal): Promise<T> {
+    const method = operation === "BatchPutMetrics" ? "PUT" : "POST";
+    return this.send<T>(
+      `${location.origin}/${operation}`,
+      method,
+      { "Content-Type": "application/json" },
+      body,
+      signal,
+    );
+  }
+
+  private async send<T>(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: Json,
+    signal?: AbortSignal,
+  ): Promise<T> {
     let response: Response;
     try {
-      response = await this.client.fetch(this.endpoint, {
-        method: "POST",
-        headers: { "X-Amz-Target": `SageMaker.${operation}`, "Content-Type": CONTENT_TYPE },
+      response = await this.client.fetch(url, {
+        method,
+        headers,
         body: JSON.stringify(body),
         signal: signal ?? null,
       });
@@ -77,7 +107,10 @@ export class Api {
       payload = {};
     }
     if (!response.ok) {
-      const rawType = typeof payload.__type === "string" ? payload.__type : "";
+      const rawType =
+        typeof payload.__type === "string"
+          ? payload.__type
+          : (response.headers.get("X-Amzn-ErrorType") ?? "");
       const code = rawType.split("#").pop()?.split(":")[0] || `HTTP ${response.status}`;
       const message =
         (typeof payload.message === "string" && payload.message) ||

@@ -85,6 +85,11 @@ export function kindOfArn(arn: string): Kind | null {
   }
 }
 
+/** A trial component (a run): `...:experiment-trial-component/<name>`. */
+export function isTrialComponentArn(arn: string): boolean {
+  return (arn.split(":")[5] ?? "").startsWith("experiment-trial-component/");
+}
+
 export function kindOfLineageType(lineageType: LineageType): Kind | null {
   return Object.values(KINDS).find((k) => k.lineageType === lineageType) ?? null;
 }

@@ -5,10 +5,21 @@ import { Api } from "./api";
 import { h } from "./dom";
 import { KIND_ORDER, KINDS } from "./entities";
 import { Names } from "./names";
-import { BASE, go, here, listHref, parse, type Route, signinHref, start } from "./router";
+import {
+  BASE,
+  experimentsHref,
+  go,
+  here,
+  listHref,
+  parse,
+  type Route,
+  signinHref,
+  start,
+} from "./router";
 import * as session from "./session";
 import { heading } from "./views/common";
 import { renderEntity } from "./views/entity";
+import { renderExperiment, renderExperiments, renderTrial } from "./views/experiments";
 import { renderList } from "./views/list";
 import { renderSignIn } from "./views/signin";
 import type { Cleanup, SignedInContext, ViewContext } from "./views/view";
@@ -53,7 +64,12 @@ function signOut(): void {
 }
 
 function drawHeader(route: Route): void {
-  const current = route.view === "list" ? route.kind : null;
+  const current =
+    route.view === "list"
+      ? route.kind
+      : ["experiments", "experiment", "trial", "run", "compare"].includes(route.view)
+        ? "experiments"
+        : null;
   const credentials = api?.credentials;
   nav.hidden = !credentials;
   account.hidden = !credentials;
@@ -75,6 +91,18 @@ function drawHeader(route: Route): void {
             { href: listHref(kind), "aria-current": kind === current ? "page" : null },
             `${KINDS[kind].singular}s`,
           ),
+        ),
+      ),
+      h(
+        "li",
+        {},
+        h(
+          "a",
+          {
+            href: experimentsHref(),
+            "aria-current": current === "experiments" ? "page" : null,
+          },
+          "Experiments",
         ),
       ),
     ),
@@ -155,6 +183,25 @@ async function render(): Promise<void> {
     case "entity":
       await renderEntity(ctx, route.arn);
       return;
+    case "experiments":
+      await renderExperiments(ctx);
+      return;
+    case "experiment":
+      await renderExperiment(ctx, route.name);
+      return;
+    case "trial":
+      await renderTrial(ctx, route.name);
+      return;
+    case "run": {
+      const { renderRun } = await import("./views/run");
+      if (!signal.aborted) cleanup = await renderRun(ctx, route.name);
+      return;
+    }
+    case "compare": {
+      const { renderCompare } = await import("./views/run");
+      if (!signal.aborted) cleanup = await renderCompare(ctx);
+      return;
+    }
     case "lineage": {
       const { renderLineage } = await import("./views/lineage");
       if (!signal.aborted) cleanup = await renderLineage(ctx, route.arn);

@@ -3,7 +3,14 @@
 // request, and at most a few requests are in flight at once.
 
 import type { Api, Json } from "./api";
-import { displayName, kindOfArn, kindOfLineageType, summarize, type Summary } from "./entities";
+import {
+  displayName,
+  isTrialComponentArn,
+  kindOfArn,
+  kindOfLineageType,
+  summarize,
+  type Summary,
+} from "./entities";
 
 const CONCURRENCY = 6;
 
@@ -44,12 +51,33 @@ export class Names {
   }
 
   private async fetch(arn: string, lineageType?: string): Promise<Summary | null> {
+    if (lineageType === "TrialComponent" || isTrialComponentArn(arn)) {
+      return this.fetchTrialComponent(arn);
+    }
     const kind = (lineageType && kindOfLineageType(lineageType)) || kindOfArn(arn);
     if (!kind) return null;
     await this.acquire();
     try {
       const described = await this.api.call<Json>(kind.describeOp, { [kind.describeKey]: arn });
       const summary = summarize(kind, described);
+      this.known.set(arn.toLowerCase(), summary);
+      return summary;
+    } finally {
+      this.release();
+    }
+  }
+
+  private async fetchTrialComponent(arn: string): Promise<Summary | null> {
+    await this.acquire();
+    try {
+      const d = await this.api.call<Json>("DescribeTrialComponent", { TrialComponentName: arn });
+      const source = (d.Source as Json | undefined) ?? {};
+      const summary: Summary = {
+        arn: String(d.TrialComponentArn ?? arn),
+        name: String(d.TrialComponentName ?? ""),
+        type: String(source.SourceType ?? ""),
+        sourceUri: String(source.SourceArn ?? ""),
+      };
       this.known.set(arn.toLowerCase(), summary);
       return summary;
     } finally {

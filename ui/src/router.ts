@@ -5,6 +5,11 @@
 //   /ui/contexts|artifacts|actions?...      lists (filters, sort and paging in the query)
 //   /ui/entity/<ARN>                        one entity's details
 //   /ui/lineage/<ARN>?direction=&depth=     the lineage graph around an entity
+//   /ui/experiments?q=&sort=&order=         experiments (Search)
+//   /ui/experiments/<name>?...              an experiment: its trials and the runs table
+//   /ui/trials/<name>?...                   a trial and the runs table
+//   /ui/runs/<name>?x=step|time             one run (trial component): parameters, charts
+//   /ui/compare?runs=a,b,c                  two to five runs side by side
 
 import { KIND_ORDER, type KindName } from "./entities";
 
@@ -15,6 +20,11 @@ export type Route =
   | { view: "list"; kind: KindName; params: URLSearchParams }
   | { view: "entity"; arn: string; params: URLSearchParams }
   | { view: "lineage"; arn: string; params: URLSearchParams }
+  | { view: "experiments"; params: URLSearchParams }
+  | { view: "experiment"; name: string; params: URLSearchParams }
+  | { view: "trial"; name: string; params: URLSearchParams }
+  | { view: "run"; name: string; params: URLSearchParams }
+  | { view: "compare"; params: URLSearchParams }
   | { view: "home"; params: URLSearchParams }
   | { view: "notfound"; params: URLSearchParams };
 
@@ -32,6 +42,16 @@ export function parse(url: URL): Route {
   if ((KIND_ORDER as string[]).includes(head) && rest.length === 0) {
     return { view: "list", kind: head as KindName, params };
   }
+  if (head === "experiments" && rest.length === 0) return { view: "experiments", params };
+  if (head === "compare" && rest.length === 0) return { view: "compare", params };
+  const named: Record<string, "experiment" | "trial" | "run"> = {
+    experiments: "experiment",
+    trials: "trial",
+    runs: "run",
+  };
+  if (named[head] && rest.length === 1) {
+    return { view: named[head], name: decodeURIComponent(rest[0]), params };
+  }
   if ((head === "entity" || head === "lineage") && rest.length > 0) {
     const arn = decodeURIComponent(rest.join("/"));
     return { view: head, arn, params };
@@ -43,7 +63,7 @@ function withQuery(path: string, params?: Record<string, string | undefined> | U
   const query = new URLSearchParams();
   if (params) {
     const entries = params instanceof URLSearchParams ? [...params] : Object.entries(params);
-    for (const [key, value] of entries) if (value) query.set(key, value);
+    for (const [key, value] of entries) if (value) query.append(key, value);
   }
   const text = query.toString();
   return text ? `${path}?${text}` : path;
@@ -59,6 +79,32 @@ export function entityHref(arn: string): string {
 
 export function lineageHref(arn: string, params?: Record<string, string | undefined>): string {
   return withQuery(`${BASE}/lineage/${encodeURI(arn)}`, params);
+}
+
+export function experimentsHref(params?: Record<string, string | undefined>): string {
+  return withQuery(`${BASE}/experiments`, params);
+}
+
+export function experimentHref(
+  name: string,
+  params?: Record<string, string | undefined> | URLSearchParams,
+): string {
+  return withQuery(`${BASE}/experiments/${encodeURIComponent(name)}`, params);
+}
+
+export function trialHref(
+  name: string,
+  params?: Record<string, string | undefined> | URLSearchParams,
+): string {
+  return withQuery(`${BASE}/trials/${encodeURIComponent(name)}`, params);
+}
+
+export function runHref(name: string, params?: Record<string, string | undefined>): string {
+  return withQuery(`${BASE}/runs/${encodeURIComponent(name)}`, params);
+}
+
+export function compareHref(names: string[]): string {
+  return withQuery(`${BASE}/compare`, { runs: names.join(",") });
 }
 
 export function signinHref(next?: string): string {

@@ -18,12 +18,20 @@ export interface CanvasHandlers {
 export interface NodeLabel {
   name: string;
   type: string;
+  /** The name as drawn: shortened so that it stays distinct from the graph's other names. */
+  short?: string;
+  /** Has lineage beyond the depth asked for (drawn with a dashed border). */
+  more?: boolean;
 }
 
 const MAX_NAME = 24;
 /** Below this zoom labels are too small to read: a big graph opens at this zoom around the
- * start vertex instead of fitted (the Fit button shows all of it). */
+ * start vertex instead of fitted. */
 const READABLE_ZOOM = 0.7;
+/** Fit never zooms out further than this: a graph too big for the canvas at this zoom is fitted
+ * along its narrower side (the width of a left-to-right graph of a few layers) and panned along
+ * the other. The Overview button shows all of it at any zoom. */
+const MIN_FIT_ZOOM = 0.55;
 const MAX_FIT_ZOOM = 1.25;
 
 function shorten(text: string): string {
@@ -67,6 +75,13 @@ export class LineageCanvas {
       if (event.target === this.cy) this.handlers.select(null);
     });
     this.cy.on("dbltap", "node", (event) => this.handlers.expand(event.target.id()));
+    // The full name on hover (labels are shortened).
+    this.cy.on("mouseover", "node", (event) => {
+      this.container.title = String(event.target.data("full") ?? "");
+    });
+    this.cy.on("mouseout", "node", () => {
+      this.container.removeAttribute("title");
+    });
   }
 
   get size(): { nodes: number; edges: number } {
@@ -88,7 +103,7 @@ export class LineageCanvas {
       const label = labels(v.arn);
       elements.push({
         group: "nodes",
-        data: { id: v.arn, lineage: v.lineageType, label: this.text(label) },
+        data: { id: v.arn, lineage: v.lineageType, label: this.text(label), full: label.name },
         classes: [`lt-${v.lineageType.toLowerCase()}`, v.arn === start ? "start" : ""]
           .filter(Boolean)
           .join(" "),
@@ -111,7 +126,19 @@ export class LineageCanvas {
 
   setLabel(arn: string, label: NodeLabel): void {
     const node = this.cy.getElementById(arn);
-    if (node.nonempty()) node.data("label", this.text(label));
+    if (node.empty()) return;
+    node.data({ label: this.text(label), full: label.name });
+    if (label.more) node.addClass("more");
+    else node.removeClass("more");
+  }
+
+  /** The text drawn on each node, by ARN. */
+  labels(): Map<string, string> {
+    const out = new Map<string, string>();
+    this.cy.nodes().forEach((node) => {
+      out.set(node.id(), String(node.data("label")));
+    });
+    return out;
   }
 
   markExpanded(arn: string): void {
@@ -119,7 +146,8 @@ export class LineageCanvas {
   }
 
   private text(label: NodeLabel): string {
-    return label.type ? `${shorten(label.name)}\n${shorten(label.type)}` : shorten(label.name);
+    const name = (label.short ?? shorten(label.name)) + (label.more ? " +" : "");
+    return label.type ? `${name}\n${shorten(label.type)}` : name;
   }
 
   setLayout(choice: LayoutChoice): void {
@@ -153,7 +181,7 @@ export class LineageCanvas {
    * around `focus` (the start, or the node just expanded), with no empty margin on a side
    * where the graph goes on. The Fit button shows all of it. */
   private view(focus: string): void {
-    this.fit();
+    this.overview();
     const zoom = this.cy.zoom();
     if (zoom > MAX_FIT_ZOOM) {
       this.cy.zoom(MAX_FIT_ZOOM);
@@ -221,8 +249,34 @@ export class LineageCanvas {
     }
   }
 
-  fit(): void {
+  /** The whole graph, or, when that would be too small to read, the graph at the zoom that fits
+   * its narrower side (at least MIN_FIT_ZOOM), from its start along the other side. Returns
+   * whether all of it is in view. */
+  fit(): boolean {
     this.cy.fit(undefined, 30);
+    if (this.cy.zoom() >= MIN_FIT_ZOOM) return true;
+    const box = this.cy.elements().boundingBox();
+    const width = this.container.clientWidth || 800;
+    const height = this.container.clientHeight || 600;
+    const margin = 30;
+    const zoom = Math.min(
+      MAX_FIT_ZOOM,
+      Math.max(MIN_FIT_ZOOM, Math.max((width - 2 * margin) / box.w, (height - 2 * margin) / box.h)),
+    );
+    this.cy.zoom(zoom);
+    // Centre the side that fits; show the other from its start (top, or left).
+    const fitsWidth = box.w * zoom <= width - 2 * margin;
+    const fitsHeight = box.h * zoom <= height - 2 * margin;
+    this.cy.pan({
+      x: fitsWidth ? (width - box.w * zoom) / 2 - box.x1 * zoom : margin - box.x1 * zoom,
+      y: fitsHeight ? (height - box.h * zoom) / 2 - box.y1 * zoom : margin - box.y1 * zoom,
+    });
+    return false;
+  }
+
+  /** All of the graph, however small. */
+  overview(): void {
+    this.cy.fit(undefined, 20);
   }
 
   zoomBy(factor: number): void {
@@ -250,7 +304,13 @@ export class LineageCanvas {
    * (browsers refuse canvases much over 16k pixels a side). */
   png(): Promise<Blob> {
     const box = this.cy.elements().boundingBox();
-    const scale = Math.min(2, 8000 / Math.max(box.w, box.h, 1));
+    // Twice the size on screen, so 14 px labels come out at 28 px; less only when the picture
+    // would pass 16,000 pixels a side or 200 million pixels (what browsers' canvases allow).
+    const scale = Math.min(
+      2,
+      16000 / Math.max(box.w, box.h, 1),
+      Math.sqrt(200e6 / Math.max(box.w * box.h, 1)),
+    );
     return this.cy.png({ output: "blob-promise", full: true, scale, bg: "#ffffff" });
   }
 

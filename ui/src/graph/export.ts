@@ -22,6 +22,7 @@ export function exportJson(
   label: (arn: string) => NodeLabel,
 ): Blob {
   const positions = canvas.positions();
+  const drawn = canvas.labels();
   const document = {
     StartArn: startArn,
     Direction: settings.direction,
@@ -34,6 +35,7 @@ export function exportJson(
       LineageType: v.lineageType,
       Type: v.type,
       Name: label(v.arn).name,
+      Label: (drawn.get(v.arn) ?? "").split("\n")[0],
       Position: positions.get(v.arn) ?? null,
     })),
     Edges: [...graph.edges.values()].map((e) => ({

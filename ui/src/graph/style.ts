@@ -75,12 +75,20 @@ export function graphStyle(): cytoscape.StylesheetJson {
       style: { "border-width": 5, "font-weight": "bold" },
     },
     {
+      // Vertices with lineage beyond the depth asked for: a dashed border and a "+".
+      selector: "node.more",
+      style: { "border-style": "dashed", "border-width": 3 },
+    },
+    {
+      // The selection is a halo behind the node, so its fill and border keep the legend's
+      // colours.
       selector: "node:selected",
       style: {
-        "overlay-color": "#facc15",
-        "overlay-opacity": 0.35,
-        "overlay-padding": 6,
-        "border-color": "#0f172a",
+        "underlay-color": "#f59e0b",
+        "underlay-opacity": 0.85,
+        "underlay-padding": 8,
+        "underlay-shape": "round-rectangle",
+        "border-width": 4,
       },
     },
     {

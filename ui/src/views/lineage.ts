@@ -5,7 +5,7 @@
 
 import type { Json } from "../api";
 import { download, field, h, select } from "../dom";
-import { arnResource, displayName, kindOfArn } from "../entities";
+import { arnResource, displayName, isTrialComponentArn, kindOfArn } from "../entities";
 import { pluralize } from "../format";
 import type { LayoutChoice, LineageCanvas, NodeLabel } from "../graph/canvas";
 import {
@@ -17,8 +17,9 @@ import {
   type Vertex,
 } from "../graph/model";
 import { exportJson, type ExportSettings as Settings, fileStem } from "../graph/export";
+import { distinctLabels } from "../graph/labels";
 import { legend } from "./legend";
-import { entityHref, go, lineageHref } from "../router";
+import { entityHref, go, lineageHref, runHref } from "../router";
 import { errorBox, heading, isAbort } from "./common";
 import type { Cleanup, SignedInContext } from "./view";
 
@@ -60,20 +61,49 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
   let canvas: LineageCanvas | null = null;
   let selected: string | null = null;
   const listButtons = new Map<string, HTMLButtonElement>();
+  // Vertices at the depth limit with lineage beyond it, and the labels drawn on the canvas.
+  let more = new Set<string>();
+  let shortLabels = new Map<string, string>();
 
+  const fullName = (arn: string): string => {
+    const known = ctx.names.peek(arn);
+    return known ? displayName(known) : arnResource(arn);
+  };
   const label = (arn: string): NodeLabel => {
     const vertex = graph.vertices.get(arn);
     const known = ctx.names.peek(arn);
-    const fallback = arnResource(arn);
     return {
-      name: known ? displayName(known) : fallback,
+      name: fullName(arn),
       type: vertex?.type || known?.type || "",
+      short: shortLabels.get(arn),
+      more: more.has(arn),
     };
+  };
+  /** Recompute the short labels of every vertex (they depend on all the names) and redraw the
+   * ones that changed. */
+  const relabel = () => {
+    const names = new Map([...graph.vertices.keys()].map((arn) => [arn, fullName(arn)]));
+    const previous = shortLabels;
+    shortLabels = distinctLabels(names);
+    for (const [arn, short] of shortLabels) {
+      if (previous.get(arn) !== short) canvas?.setLabel(arn, label(arn));
+    }
+  };
+  let relabelTimer = 0;
+  const scheduleRelabel = () => {
+    if (relabelTimer) return;
+    relabelTimer = window.setTimeout(() => {
+      relabelTimer = 0;
+      if (!ctx.signal.aborted) relabel();
+    }, 40);
   };
   const startName = () => label(startArn).name;
 
   // The page skeleton, drawn at once; the graph fills in when the answer arrives.
-  const title = heading(`Lineage of ${startName()}`, startKind ? startKind.singular : "");
+  const title = heading(
+    `Lineage of ${startName()}`,
+    startKind ? startKind.singular : isTrialComponentArn(startArn) ? "Run (trial component)" : "",
+  );
   ctx.setTitle(`Lineage of ${startName()}`);
   const direction = select(
     "direction",
@@ -113,6 +143,7 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
   const vertexList = h("ul", { class: "vertex-list", "aria-label": "Vertices" });
   const vertexTitle = h("h2", { id: "vertices-title" }, "Vertices");
   const fitButton = h("button", { type: "button", disabled: true }, "Fit");
+  const overviewButton = h("button", { type: "button", disabled: true }, "Overview");
   const pngButton = h("button", { type: "button", disabled: true }, "Export PNG");
   const jsonButton = h("button", { type: "button", disabled: true }, "Export JSON");
   const controls = h(
@@ -121,7 +152,7 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
     field("Direction", direction),
     field("Depth", depth),
     field("Layout", layout),
-    h("div", { class: "actions" }, fitButton, pngButton, jsonButton),
+    h("div", { class: "actions" }, fitButton, overviewButton, pngButton, jsonButton),
   );
   ctx.main.append(
     h(
@@ -150,13 +181,18 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
   const updateStatus = (extra = "") => {
     const vertices = pluralize(graph.vertices.size, "vertex", "vertices");
     const edges = pluralize(graph.edges.size, "edge");
-    status.textContent = [`${vertices}, ${edges}.`, extra].filter(Boolean).join(" ");
+    const boundary = more.size
+      ? `${pluralize(more.size, "vertex has", "vertices have")} more lineage beyond depth ` +
+        `${current().depth} (marked + with a dashed border): expand them or raise the depth.`
+      : "";
+    status.textContent = [`${vertices}, ${edges}.`, boundary, extra].filter(Boolean).join(" ");
     vertexTitle.textContent = `Vertices (${graph.vertices.size})`;
   };
 
   const refreshName = (arn: string) => {
     const text = label(arn);
     canvas?.setLabel(arn, text);
+    scheduleRelabel();
     const button = listButtons.get(arn);
     if (button) fillListButton(button, graph.vertices.get(arn), text);
     if (arn === selected) showSelection(arn);
@@ -224,12 +260,21 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
         h("dd", {}, vertex?.type ?? ""),
         h("dt", {}, "ARN"),
         h("dd", {}, h("code", {}, arn)),
+        more.has(arn) ? h("dt", {}, "Beyond") : "",
+        more.has(arn) ? h("dd", {}, "More lineage past the depth limit: expand it.") : "",
       ),
       h(
         "div",
         { class: "actions" },
         expandButton,
         kindOfArn(arn) ? h("a", { class: "button", href: entityHref(arn) }, "Open details") : "",
+        vertex?.lineageType === "TrialComponent" || isTrialComponentArn(arn)
+          ? h(
+              "a",
+              { class: "button", href: runHref(ctx.names.peek(arn)?.name || arnResource(arn)) },
+              "Open run",
+            )
+          : "",
         arn !== startArn
           ? h(
               "a",
@@ -261,7 +306,10 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
       );
       const added = graph.merge(response);
       graph.expanded.add(arn);
+      more.delete(arn);
+      relabel();
       canvas.add(added.vertices, added.edges, label, startArn);
+      canvas.setLabel(arn, label(arn));
       canvas.markExpanded(arn);
       addToList(added.vertices);
       resolveNames(added.vertices);
@@ -282,14 +330,16 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
     asked = `${s.direction}/${s.depth}`;
     const mine = ++loads;
     status.textContent = "Loading graph…";
-    const [module, response] = await Promise.all([
+    // One level more than asked, to tell which vertices at the limit have lineage beyond it.
+    const probe = Math.min(s.depth + 1, MAX_DEPTH);
+    const [module, answer] = await Promise.all([
       canvas ? Promise.resolve(null) : import("../graph/canvas"),
-      ctx.api.call<Json>(
-        "QueryLineage",
-        lineageRequest(startArn, s.direction, s.depth),
-        ctx.signal,
-      ),
+      ctx.api.call<Json>("QueryLineage", lineageRequest(startArn, s.direction, probe), ctx.signal),
     ]);
+    const { response, boundary } =
+      probe > s.depth
+        ? withinDepth(answer, startArn, s.direction, s.depth)
+        : { response: answer, boundary: new Set<string>() };
     if (ctx.signal.aborted || mine !== loads) return;
     if (!canvas && module) {
       canvas = new module.LineageCanvas(canvasBox, {
@@ -297,7 +347,9 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
         expand: (arn) => void expand(arn),
       });
       canvas.setLayout(s.layout);
-      for (const button of [fitButton, pngButton, jsonButton]) button.disabled = false;
+      for (const button of [fitButton, overviewButton, pngButton, jsonButton]) {
+        button.disabled = false;
+      }
     }
     graph = new LineageGraph();
     graph.merge(response);
@@ -308,6 +360,10 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
       });
     }
     graph.expanded.add(startArn);
+    more = boundary;
+    shortLabels = distinctLabels(
+      new Map([...graph.vertices.keys()].map((arn) => [arn, fullName(arn)])),
+    );
     canvas!.clear();
     listButtons.clear();
     vertexList.replaceChildren();
@@ -342,7 +398,16 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
     go(lineageHref(startArn, settingsParams(current())), { replace: true, silent: true });
     canvas?.setLayout(current().layout);
   });
-  fitButton.addEventListener("click", () => canvas?.fit());
+  const fit = () => {
+    if (canvas && !canvas.fit()) {
+      updateStatus(
+        "Fit: too big to read whole, so shown along its narrower side; drag or use " +
+          "the arrow keys for the rest, or Overview for all of it.",
+      );
+    }
+  };
+  fitButton.addEventListener("click", fit);
+  overviewButton.addEventListener("click", () => canvas?.overview());
   pngButton.addEventListener("click", async () => {
     if (!canvas) return;
     download(await canvas.png(), `${fileStem(startName())}.png`);
@@ -367,7 +432,7 @@ export async function renderLineage(ctx: SignedInContext, startArn: string): Pro
       "+": () => canvas!.zoomBy(1.25),
       "=": () => canvas!.zoomBy(1.25),
       "-": () => canvas!.zoomBy(0.8),
-      "0": () => canvas!.fit(),
+      "0": fit,
       Enter: () => selected && void expand(selected),
       Escape: () => choose(null),
     };
@@ -397,4 +462,57 @@ function fillListButton(button: HTMLButtonElement, vertex: Vertex | undefined, t
       [vertex?.lineageType, text.type].filter(Boolean).join(" · "),
     ),
   );
+}
+
+/** The part of a QueryLineage answer (asked one level deeper than `depth`) within `depth` of
+ * the start, walking its edges as the query walked (`Both`: either way), and the vertices at
+ * the limit that have a neighbour beyond it. */
+function withinDepth(
+  answer: Json,
+  start: string,
+  direction: Direction,
+  depth: number,
+): { response: Json; boundary: Set<string> } {
+  const edges = ((answer.Edges as Json[] | undefined) ?? []).map((e) => ({
+    source: String(e.SourceArn ?? ""),
+    destination: String(e.DestinationArn ?? ""),
+    raw: e,
+  }));
+  const next = new Map<string, string[]>();
+  const link = (from: string, to: string) => {
+    if (!next.has(from)) next.set(from, []);
+    next.get(from)!.push(to);
+  };
+  for (const e of edges) {
+    if (direction !== "Ascendants") link(e.source, e.destination);
+    if (direction !== "Descendants") link(e.destination, e.source);
+  }
+  const level = new Map<string, number>([[start, 0]]);
+  let frontier = [start];
+  for (let d = 1; frontier.length; d += 1) {
+    const following: string[] = [];
+    for (const arn of frontier) {
+      for (const n of next.get(arn) ?? []) {
+        if (level.has(n)) continue;
+        level.set(n, d);
+        following.push(n);
+      }
+    }
+    frontier = following;
+  }
+  const keep = (arn: string) => (level.get(arn) ?? 0) <= depth;
+  const boundary = new Set<string>();
+  for (const [arn, d] of level) {
+    if (d === depth && (next.get(arn) ?? []).some((n) => !keep(n))) boundary.add(arn);
+  }
+  const vertices = ((answer.Vertices as Json[] | undefined) ?? []).filter((v) =>
+    keep(String(v.Arn ?? "")),
+  );
+  return {
+    response: {
+      Vertices: vertices,
+      Edges: edges.filter((e) => keep(e.source) && keep(e.destination)).map((e) => e.raw),
+    },
+    boundary,
+  };
 }
