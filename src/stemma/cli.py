@@ -321,14 +321,20 @@ def _add_tool_commands(commands: Any) -> None:
     copy = commands.add_parser(
         "copy",
         help="copy everything from a SageMaker-compatible endpoint",
-        description="Read lineage entities, tags and associations from any SageMaker-compatible "
-        "endpoint through its public API (credentials and region as boto3 resolves them) and "
-        "write them into a store (--data-dir/--db) or a live stemma server (--to-endpoint). "
-        "Resumable: rerun after an interruption.",
+        description="Read lineage entities, experiments, trials, trial components, tags, "
+        "associations, memberships and metrics (rebuilt from BatchGetMetrics) from any "
+        "SageMaker-compatible endpoint through its public API (credentials and region as boto3 "
+        "resolves them) and write them into a store (--data-dir/--db) or a live stemma server "
+        "(--to-endpoint). Resumable: rerun after an interruption.",
     )
     _add_settings(copy, KEYS_OPTIONS)
     copy.add_argument("--from-endpoint", metavar="URL", required=True, help="the source API")
     copy.add_argument("--from-region", metavar="REGION", help="source region (default: boto3's)")
+    copy.add_argument(
+        "--from-metrics-endpoint",
+        metavar="URL",
+        help="the source's sagemaker-metrics API (default: --from-endpoint; on AWS, boto3's)",
+    )
     copy.add_argument("--to-endpoint", metavar="URL", help="write to this stemma server instead")
     copy.add_argument(
         "--page-size", type=int, default=100, metavar="N", help="MaxResults of List calls"
@@ -427,6 +433,7 @@ def _copy(settings: Settings, args: argparse.Namespace) -> int:
         report = copy_endpoint(
             args.from_endpoint,
             from_region=args.from_region,
+            from_metrics_endpoint=args.from_metrics_endpoint,
             db=None if args.to_endpoint else settings.db,
             to_endpoint=args.to_endpoint,
             on_conflict=args.on_conflict,
