@@ -26,6 +26,9 @@ from tests.tools.support import api_view, populate
 ACCOUNT = "123456789012"
 
 
+BODY = {"Source": {"SourceUri": "s3://x"}, "Properties": {}}  # as CreateContext stores it
+
+
 def _export_bytes(store: Store, scope: Scope | None = None) -> bytes:
     out = io.BytesIO()
     export(store, out, scope)
@@ -130,7 +133,16 @@ def test_interrupted_import_reruns_to_the_same_store(
     source = open_store(backend.db_url(tmp_path / "source"))
     try:
         entities = [
-            Entity("artifact", f"{i:032x}", None, "Model", f"s3://m/{i}", {}, 1000 + i, 2000 + i)
+            Entity(
+                "artifact",
+                f"{i:032x}",
+                None,
+                "Model",
+                f"s3://m/{i}",
+                {"Source": {"SourceUri": f"s3://m/{i}", "SourceTypes": []}, "Properties": {}},
+                1000 + i,
+                2000 + i,
+            )
             for i in range(300)
         ]
         edges = [
@@ -162,6 +174,17 @@ def test_interrupted_import_reruns_to_the_same_store(
         (lambda s: s.replace(b'{"type":"entity"', b'{"type":"entity",', 1), 3, "not JSON"),
         (lambda s: s.replace(b'"kind":"context"', b'"kind":"bogus"', 1), 3, "unknown entity kind"),
         (lambda s: s.rsplit(b"\n", 2)[0] + b"\n", None, "without its end record"),
+        (
+            lambda s: s.replace(b'"name":"C"', b'"name":"C!"', 1),
+            3,
+            "not valid for the service model: context c: 1 validation error detected: "
+            "Value 'C!' at 'contextName' failed to satisfy constraint",
+        ),
+        (
+            lambda s: s.replace(b'"Properties":{}', b'"Properties":[]', 1),
+            3,
+            "not valid for the service model: context c: Expected a JSON object at 'Properties'",
+        ),
     ],
 )
 def test_bad_streams_stop_at_their_line(
@@ -174,7 +197,10 @@ def test_bad_streams_stop_at_their_line(
 ) -> None:
     source = open_store(backend.db_url(tmp_path / "source"))
     scope = Scope(ACCOUNT, "eu-west-1")
-    source.bulk_load(scope, iter([Entity("context", "c", "C", "T", "s3://c", {}, 1, 1)]), iter(()))
+    body = {"Source": {"SourceUri": "s3://c"}, "Properties": {}}
+    source.bulk_load(
+        scope, iter([Entity("context", "c", "C", "T", "s3://c", body, 1, 1)]), iter(())
+    )
     stream = _export_bytes(source)
     source.close()
     with pytest.raises(ImportFailed) as failed:
@@ -196,7 +222,7 @@ def test_export_while_a_server_writes_is_one_snapshot(
         Scope(ACCOUNT, "a-first"),
         iter(
             [
-                Entity("context", f"c{i:04d}", f"C{i:04d}", "T", "s3://x", {}, 1, 1)
+                Entity("context", f"c{i:04d}", f"C{i:04d}", "T", "s3://x", BODY, 1, 1)
                 for i in range(400)
             ]
         ),

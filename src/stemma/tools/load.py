@@ -37,7 +37,7 @@ from stemma.store.contract import (
     StoredKey,
     TaggedEntity,
 )
-from stemma.tools import records
+from stemma.tools import records, validation
 from stemma.tools.export import MASTER_CHECK
 from stemma.tools.progress import Progress
 
@@ -166,6 +166,10 @@ def import_stream(
                 ended = True
                 continue
             item = records.decode(record)
+            if isinstance(item, TaggedEntity):
+                objection = validation.check(item)
+                if objection is not None:
+                    raise records.RecordError(f"not valid for the service model: {objection}")
         except records.RecordError as exc:
             raise ImportFailed(line, str(exc)) from None
         report.records += 1
