@@ -52,6 +52,7 @@ from stemma.auth.regions import RegionAllowList
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.context import RequestContext
 from stemma.http_protocol import MAX_HEADER_BYTES
+from stemma.openlineage import endpoint as openlineage_endpoint
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -167,6 +168,11 @@ class StemmaApp:
             return
         if method in ("GET", "HEAD") and (path == "/ui" or path.startswith("/ui/")):
             await serve_ui(path, send)
+            return
+        if path == openlineage_endpoint.PATH:  # OpenLineage events (docs/openlineage.md)
+            await openlineage_endpoint.handle(
+                scope, receive, send, self.settings, self.store, self.keys, self.regions
+            )
             return
         request_id = self._request_id()
         raw_headers = scope["headers"]
