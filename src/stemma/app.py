@@ -53,6 +53,7 @@ from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.context import RequestContext
 from stemma.http_protocol import MAX_HEADER_BYTES
 from stemma.openlineage import endpoint as openlineage_endpoint
+from stemma.openlineage import forward as openlineage_forward
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -143,6 +144,8 @@ class StemmaApp:
                     if self.store is None:
                         # The parent process migrated before starting workers.
                         self.store = open_store(self.settings.db, migrate=False)
+                    # --openlineage-url: committed changes also go out as OpenLineage events.
+                    self.store = openlineage_forward.attach(self.store, self.settings)
                     self._loop = asyncio.get_running_loop()
                     self.inline_reads = self.store.local_reads
                     # One process owns the SQLite writer: its writes never wait on another's

@@ -153,7 +153,7 @@ def _dataset(changes: ChangeSet, dataset: Dataset, event: Event, now_ms: int) ->
         changes,
         "artifact",
         entity_id,
-        mapping.slug(dataset.name, mapping.MAX_NAME),
+        own.get("name") if own else mapping.slug(dataset.name, mapping.MAX_NAME),
         kind_type,
         source,
         fields,
@@ -172,7 +172,7 @@ def _job(
     minimal: bool = False,
 ) -> Ref:
     name = mapping.own_name(job.facets, mapping.context_name(job.namespace, job.name))
-    source = {"SourceUri": _job_uri(job), "SourceType": SOURCE_TYPE}
+    source = mapping.own_source(job.facets, {"SourceUri": _job_uri(job), "SourceType": SOURCE_TYPE})
     tags = [] if minimal else mapping.tags_of(job.facets)
     return _entity(
         changes, "context", name.lower(), name, "Job", source, fields, event, now_ms, tags
@@ -183,7 +183,9 @@ def _run(changes: ChangeSet, event: Event, now_ms: int) -> Ref:
     assert event.run is not None and event.job is not None
     default = mapping.action_name(event.job.name, event.run.run_id)
     name = mapping.own_name(event.run.facets, default)
-    source = {"SourceUri": _job_uri(event.job), "SourceType": SOURCE_TYPE}
+    source = mapping.own_source(
+        event.run.facets, {"SourceUri": _job_uri(event.job), "SourceType": SOURCE_TYPE}
+    )
     fields = mapping.run_fields(event)
     tags = mapping.tags_of(event.run.facets)
     return _entity(

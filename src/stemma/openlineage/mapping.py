@@ -125,13 +125,31 @@ def _text(value: Any) -> str | None:
 
 
 def _generic(facets: dict[str, Any], fields: Fields) -> None:
+    """Other facets as properties; but an entity stemma emitted carries its exact properties in
+    the ``sagemaker`` facet, and those replace every derived one."""
+    own = sagemaker_facet(facets)
+    exact = own.get("properties")
+    if isinstance(exact, dict):
+        for key in [k for k in fields if k.startswith("prop:")]:
+            del fields[key]
+        for key, value in exact.items():
+            if isinstance(key, str) and isinstance(value, str):
+                fields[f"prop:{key}"] = value
+        return
     for name, facet in facets.items():
         if name not in KNOWN_FACETS:
             fields[f"prop:{PREFIX}facet.{name}"] = _compact(facet)
-    own = sagemaker_facet(facets)
-    for key, value in (own.get("properties") or {}).items():
-        if isinstance(key, str) and isinstance(value, str):
-            fields[f"prop:{key}"] = value
+
+
+def own_source(facets: dict[str, Any], default: dict[str, Any]) -> dict[str, Any]:
+    """The Source stemma's ``sagemaker`` facet carries (contexts and actions), else ``default``."""
+    source = sagemaker_facet(facets).get("source")
+    if isinstance(source, dict) and isinstance(source.get("SourceUri"), str):
+        kept = {"SourceUri": source["SourceUri"][:MAX_URI]}
+        if isinstance(source.get("SourceType"), str):
+            kept["SourceType"] = source["SourceType"]
+        return kept
+    return default
 
 
 def tags_of(facets: dict[str, Any]) -> list[tuple[str, str]]:
