@@ -59,6 +59,17 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "uvicorn",
     ),
     "ui": ("stemma.service", "stemma.store", "stemma.auth", "stemma.protocol"),
+    # OpenLineage in and out: the store contract and the service's identities, never SQL.
+    "openlineage": (
+        "stemma.app",
+        "stemma.cli",
+        "stemma.ui",
+        "stemma.store.sql",
+        "stemma.store.sqlite",
+        "stemma.store.postgres",
+        "sqlite3",
+        "psycopg",
+    ),
     # The data tools use the store contract (and the SQLite store's backup), never SQL.
     "tools": (
         "stemma.app",

@@ -52,6 +52,8 @@ from stemma.auth.regions import RegionAllowList
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
 from stemma.context import RequestContext
 from stemma.http_protocol import MAX_HEADER_BYTES
+from stemma.openlineage import endpoint as openlineage_endpoint
+from stemma.openlineage import forward as openlineage_forward
 from stemma.protocol import model
 from stemma.protocol.errors import (
     InternalFailure,
@@ -142,6 +144,8 @@ class StemmaApp:
                     if self.store is None:
                         # The parent process migrated before starting workers.
                         self.store = open_store(self.settings.db, migrate=False)
+                    # --openlineage-url: committed changes also go out as OpenLineage events.
+                    self.store = openlineage_forward.attach(self.store, self.settings)
                     self._loop = asyncio.get_running_loop()
                     self.inline_reads = self.store.local_reads
                     # One process owns the SQLite writer: its writes never wait on another's
@@ -167,6 +171,11 @@ class StemmaApp:
             return
         if method in ("GET", "HEAD") and (path == "/ui" or path.startswith("/ui/")):
             await serve_ui(path, send)
+            return
+        if path == openlineage_endpoint.PATH:  # OpenLineage events (docs/openlineage.md)
+            await openlineage_endpoint.handle(
+                scope, receive, send, self.settings, self.store, self.keys, self.regions
+            )
             return
         request_id = self._request_id()
         raw_headers = scope["headers"]

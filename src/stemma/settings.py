@@ -265,6 +265,41 @@ SETTINGS: tuple[Setting, ...] = (
         "1048576",
     ),
     Setting(
+        "openlineage_url",
+        "--openlineage-url",
+        "STEMMA_OPENLINEAGE_URL",
+        str,
+        "forward every committed change as an OpenLineage event to this HTTP endpoint "
+        "(http(s)://host[:port][/path]; /api/v1/lineage is added to a bare host)",
+        "URL",
+    ),
+    Setting(
+        "openlineage_api_key",
+        "--openlineage-api-key",
+        "STEMMA_OPENLINEAGE_API_KEY",
+        str,
+        "bearer token sent with forwarded OpenLineage events",
+        "TOKEN",
+    ),
+    Setting(
+        "openlineage_queue",
+        "--openlineage-queue",
+        "STEMMA_OPENLINEAGE_QUEUE",
+        int,
+        "most OpenLineage events waiting to be forwarded; past it the oldest are dropped",
+        "N",
+        "10000",
+    ),
+    Setting(
+        "openlineage_max_event",
+        "--openlineage-max-event",
+        "STEMMA_OPENLINEAGE_MAX_EVENT",
+        int,
+        "largest OpenLineage event accepted at /api/v1/lineage, in bytes",
+        "BYTES",
+        "1048576",
+    ),
+    Setting(
         "log_level",
         "--log-level",
         "STEMMA_LOG_LEVEL",
@@ -303,6 +338,10 @@ class Settings:
     max_connections: int = 4096
     max_body: int = 1024 * 1024
     log_level: str = "info"
+    openlineage_url: str = ""
+    openlineage_api_key: str = ""
+    openlineage_queue: int = 10_000
+    openlineage_max_event: int = 1024 * 1024
 
     def __post_init__(self) -> None:
         if not self.db:
@@ -321,6 +360,14 @@ class Settings:
             raise ValueError("--max-connections must be at least 1")
         if self.idle_timeout <= 0:
             raise ValueError("--idle-timeout must be more than 0")
+        if self.openlineage_url and not re.fullmatch(
+            r"https?://[^/\s]+(/\S*)?", self.openlineage_url
+        ):
+            raise ValueError(
+                f"--openlineage-url must be an http(s) URL, got {self.openlineage_url!r}"
+            )
+        if self.openlineage_queue < 1 or self.openlineage_max_event < 1:
+            raise ValueError("--openlineage-queue and --openlineage-max-event must be at least 1")
         if self.upstream and not re.fullmatch(r"https?://[^/\s]+/?", self.upstream):
             raise ValueError(f"--upstream must be http(s)://host[:port], got {self.upstream!r}")
 

@@ -278,6 +278,37 @@ class LoadResult:
         self.conflicts.update(other.conflicts)
 
 
+@dataclass
+class Upsert:
+    """One entity written by ``Store.apply_changes``. ``merge`` receives the stored entity (None
+    when there is none) inside the transaction and returns what to store, or None to leave it as
+    it is; it may change every column but the kind and id. ``tags`` are upserted (an existing key
+    keeps its position)."""
+
+    kind: Kind
+    id: str
+    merge: Callable[[Entity | None], Entity | None]
+    tags: list[Tag] = field(default_factory=list)
+
+
+@dataclass
+class ChangeSet:
+    """Several writes to one scope that must happen together: entities upserted in order, then
+    associations added unless present (their ends must then exist)."""
+
+    upserts: list[Upsert] = field(default_factory=list)
+    associations: list[Association] = field(default_factory=list)
+
+
+@dataclass
+class ChangeResult:
+    """What ``apply_changes`` did: entities created, entities changed, associations added."""
+
+    created: list[Ref] = field(default_factory=list)
+    updated: list[Ref] = field(default_factory=list)
+    associated: list[Association] = field(default_factory=list)
+
+
 class StoreError(Exception):
     """Base of the errors a store raises."""
 
@@ -512,6 +543,15 @@ class Store(Protocol):
         series gap not found, and QuotaExceeded when ``quotas`` (usage kind -> limit) would be
         passed. Memberships and metric points are identified by (trial, component) and
         (series, arrival number), and never overwritten. See ``store/sql/load.py``."""
+
+    def apply_changes(
+        self, scope: Scope, changes: ChangeSet, quotas: dict[str, int | None], tag_limit: int
+    ) -> ChangeResult:
+        """Apply a ``ChangeSet`` in one transaction: all or nothing. Raises NotFound(Ref) for an
+        association end neither stored nor upserted, QuotaExceeded when the entities created of
+        a kind, or the associations added, pass ``quotas`` (usage kind -> limit; None or absent:
+        none), TooManyTags past ``tag_limit``, and whatever a ``merge`` raises. See
+        ``store/sql/changes.py``."""
 
     def batched_writes(self) -> AbstractContextManager[None]:
         """Within the block, this thread's writes may join a batch of writes committed together

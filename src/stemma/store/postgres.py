@@ -24,6 +24,7 @@ from stemma.store import migrations
 from stemma.store.contract import Unavailable
 from stemma.store.sql.base import Cursor, Params
 from stemma.store.sql.bulk import SqlBulk
+from stemma.store.sql.changes import SqlChanges
 from stemma.store.sql.dump import SqlDump
 from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
@@ -78,6 +79,7 @@ class PostgresStore(
     SqlKeys,
     SqlBulk,
     SqlDump,
+    SqlChanges,
 ):
     """The store contract on a PostgreSQL database shared by any number of servers."""
 

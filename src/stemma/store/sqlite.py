@@ -30,6 +30,7 @@ from stemma.store.contract import Scope, StoreError, Unavailable
 from stemma.store.group_fsync import GroupFsync
 from stemma.store.sql.base import Connection, Params
 from stemma.store.sql.bulk import SqlBulk
+from stemma.store.sql.changes import SqlChanges
 from stemma.store.sql.dump import SqlDump
 from stemma.store.sql.entities import SqlEntities
 from stemma.store.sql.graph import SqlGraph
@@ -55,6 +56,7 @@ class SqliteStore(
     SqlKeys,
     SqlBulk,
     SqlDump,
+    SqlChanges,
 ):
     """The store contract on one SQLite database file."""
 
