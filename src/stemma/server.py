@@ -168,6 +168,8 @@ def uvicorn_config(settings: Settings, app: Any = "stemma.app:create_app") -> An
         factory=isinstance(app, str),
         workers=settings.workers,
         log_level="debug" if settings.log_level == "debug" else "warning",
+        # JSON lines: uvicorn's loggers go through the root logger's JSON handler, not its own.
+        **({"log_config": None} if settings.log_format == "json" else {}),
         lifespan="on",
         ssl_certfile=settings.tls_cert or None,
         ssl_keyfile=settings.tls_key or None,
