@@ -23,15 +23,17 @@ import pytest
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
 SKIP = "<!-- not run by tests/test_readme.py: "
-BLOCK = re.compile(r"(?P<skip><!-- not run by tests/test_readme.py: [^>]*-->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)  # fmt: skip
+BLOCK = re.compile(
+    r"(?P<skip><!-- not run by tests/test_readme.py: [^>]*-->\n)?"
+    r"```(?P<lang>\w*)\n(?P<body>.*?)```",
+    re.S,
+)
 DEFAULT_URL = "http://127.0.0.1:8754"
 
 
 def blocks() -> list[tuple[str, str, bool]]:
     """(language, body, runs) for every fenced block, in order."""
-    return [
-        (m["lang"], m["body"], m["skip"] is None) for m in BLOCK.finditer(README.read_text())
-    ]
+    return [(m["lang"], m["body"], m["skip"] is None) for m in BLOCK.finditer(README.read_text())]
 
 
 def test_every_block_not_run_says_why() -> None:
