@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from stemma.auth.keys import (
     MASTER_CHECK,
@@ -169,7 +170,7 @@ def uvicorn_config(settings: Settings, app: Any = "stemma.app:create_app") -> An
         workers=settings.workers,
         log_level="debug" if settings.log_level == "debug" else "warning",
         # JSON lines: uvicorn's loggers go through the root logger's JSON handler, not its own.
-        **({"log_config": None} if settings.log_format == "json" else {}),
+        log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
         lifespan="on",
         ssl_certfile=settings.tls_cert or None,
         ssl_keyfile=settings.tls_key or None,
