@@ -235,3 +235,18 @@ def test_postgres_that_is_down_is_retried_with_a_countdown(tmp_path: Path) -> No
     assert len(countdown) >= 3 and int(countdown[0]) > int(countdown[-1])
     assert result.stderr.strip().splitlines()[-2].startswith("stemma: cannot connect to ")
     assert "start PostgreSQL" in result.stderr
+
+
+@pg
+def test_postgres_server_checks_where_its_root_key_goes(tmp_path: Path) -> None:
+    """With the master key in the environment a PostgreSQL server writes to the data dir only
+    its generated root key: that is checked before a key is made in the database."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    tmp_path.chmod(0o755)
+    env = {"STEMMA_MASTER_KEY": "A" * 43 + "="}
+    url = _pg_url(f"stemma_nodb_{uuid.uuid4().hex[:8]}")  # never reached
+    args = ("serve", "--port", "0", "--db", url, "--data-dir", str(locked / "d"))
+    err = assert_short_failure(stemma(*args, env=env, as_nobody=True), 1)
+    assert "Permission denied" in err and "--data-dir" in err

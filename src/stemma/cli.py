@@ -255,7 +255,7 @@ def _serve(settings: Settings) -> int:
 
     # Everything that can fail is checked before anything is served or a key is generated.
     check_tls(settings)
-    check_store_dirs(settings)
+    check_store_dirs(settings, serving=True)
     try:
         sock = bind(settings)
     except OSError as exc:

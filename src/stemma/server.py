@@ -98,14 +98,16 @@ def check_writable(directory: Path, what: str) -> None:
         ) from exc
 
 
-def check_store_dirs(settings: Settings) -> None:
+def check_store_dirs(settings: Settings, serving: bool = False) -> None:
     """The directories the store and the keys are written to: the SQLite file's, and the data
-    dir (master key, root credentials) unless the master key comes from the environment."""
+    dir (master key; for a server without a configured root key, the generated one) unless the
+    master key comes from the environment and nothing else is written there."""
     scheme, _, rest = settings.db.partition("://")
     if scheme == "sqlite":
         path = Path(rest[1:] if rest.startswith("/") else rest)
         check_writable(path.parent, "the database's directory")
-    if not os.environ.get("STEMMA_MASTER_KEY") or scheme == "sqlite":
+    generates = serving and not settings.root_access_key_id
+    if not os.environ.get("STEMMA_MASTER_KEY") or scheme == "sqlite" or generates:
         check_writable(settings.data_dir, "the data dir")
 
 
