@@ -4,19 +4,30 @@ A dataset is processed, the processed data trains a model, and the model is depl
 endpoint. Every step is recorded with the SageMaker lineage API, exactly as it would be against
 AWS, and then queried.
 
-    stemma serve &                      # in another terminal
+    stemma serve                        # in another terminal
     AWS_ACCESS_KEY_ID=STMA... AWS_SECRET_ACCESS_KEY=... python examples/churn_pipeline.py
 
-It cleans up after itself, so it can run again (``--endpoint-url`` picks another server).
+It cleans up after itself, so it can run again (``--endpoint-url`` picks another server);
+``--keep`` leaves what it recorded, to look at in the explorer (``/ui/``). A run first removes
+what a kept run left.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from typing import Any
 
 import boto3
+
+# What ``record`` names, to find what an earlier ``--keep`` run left.
+ACTIONS = ("churn-preprocess-2026-11-01", "churn-train-2026-11-01")
+ARTIFACT_URIS = (
+    "s3://acme-data/churn/raw/2026-11-01.csv",
+    "s3://acme-data/churn/features/2026-11-01/",
+    "s3://acme-models/churn/xgb/model.tar.gz",
+)
 
 
 def client(endpoint_url: str) -> Any:
@@ -96,17 +107,40 @@ def clean_up(sm: Any, arns: dict[str, str]) -> None:
             sm.delete_artifact(ArtifactArn=arn)
 
 
+def remove_kept(sm: Any) -> None:
+    """Delete what an earlier ``--keep`` run left, so this run can record it anew."""
+    missing = sm.exceptions.ResourceNotFound
+    with contextlib.suppress(missing):
+        sm.delete_context(ContextName="churn-endpoint")
+    for name in ACTIONS:
+        with contextlib.suppress(missing):
+            sm.delete_action(ActionName=name)
+    for uri in ARTIFACT_URIS:
+        for summary in sm.list_artifacts(SourceUri=uri)["ArtifactSummaries"]:
+            sm.delete_artifact(ArtifactArn=summary["ArtifactArn"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", default="http://127.0.0.1:8754")
-    sm = client(parser.parse_args().endpoint_url)
+    parser.add_argument(
+        "--keep", action="store_true", help="leave what it records, for the explorer (/ui/)"
+    )
+    args = parser.parse_args()
+    sm = client(args.endpoint_url)
+    remove_kept(sm)
     arns: dict[str, str] = {}
     try:
         record(sm, arns)
         report(sm, arns)
     finally:
-        clean_up(sm, arns)  # even after a failure, so the example can run again
-    print("\nCleaned up: deleting an entity also deleted its associations.")
+        if not args.keep:
+            clean_up(sm, arns)  # even after a failure, so the example can run again
+    if args.keep:
+        ui = f"{args.endpoint_url.rstrip('/')}/ui/"
+        print(f"\nKept: open {ui}, sign in with this key and look up churn-endpoint.")
+    else:
+        print("\nCleaned up: deleting an entity also deleted its associations.")
 
 
 def report(sm: Any, arns: dict[str, str]) -> None:

@@ -31,17 +31,21 @@ import datetime as dt
 import itertools
 import logging
 import os
-import re
-from collections.abc import Iterable
+import signal
+import time
 from concurrent.futures import Future
+from typing import Any
 
+from stemma import logs
 from stemma.asgi import (
     ClientDisconnected,
     Receive,
     RequestIds,
     Scope,
     Send,
+    probe,
     read_body,
+    redirect,
     respond,
     serve_ui,
 )
@@ -50,28 +54,28 @@ from stemma.auth.keys import KeyRing, load_master_key
 from stemma.auth.ratelimit import RateLimiter
 from stemma.auth.regions import RegionAllowList
 from stemma.auth.sigv4 import Identity, SignedRequest, verify
+from stemma.auth.unverified import claimed_key, unverified_identity
 from stemma.context import RequestContext
 from stemma.http_protocol import MAX_HEADER_BYTES
 from stemma.openlineage import endpoint as openlineage_endpoint
 from stemma.openlineage import forward as openlineage_forward
 from stemma.protocol import model
+from stemma.protocol.compiled import compile_shapes
 from stemma.protocol.errors import (
     InternalFailure,
     RequestHeaderFieldsTooLarge,
     ServiceError,
     ServiceUnavailable,
-    UnknownOperationException,
 )
-from stemma.protocol.parser import decoder_for, parse_body
+from stemma.protocol.parser import parse_body
 from stemma.protocol.serializer import (
     CONTENT_TYPE,
     REST_CONTENT_TYPE,
-    encoder_for,
     error_body,
     serialize_output,
 )
-from stemma.protocol.validator import checker_for, validate
-from stemma.routes import TARGET_PREFIX, Route, route
+from stemma.protocol.validator import validate
+from stemma.routes import Route, route, unknown_operation
 from stemma.server import configure_protocol
 from stemma.service import HANDLERS, SERVICE_OF
 from stemma.settings import Settings
@@ -86,9 +90,6 @@ log = logging.getLogger("stemma")
 # subgraph, Search's matches, BatchGetMetrics' points), run in a worker thread.
 _READ_PREFIXES = ("Describe", "List", "Get")
 _THREADED = frozenset(("QueryLineage", "Search", "BatchGetMetrics"))
-DEFAULT_REGION = "us-east-1"
-_CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
-_REGION = re.compile(r"[a-z0-9-]+")
 
 
 class StemmaApp:
@@ -116,8 +117,15 @@ class StemmaApp:
         self._waiting: tuple[Future[None], list[asyncio.Future[None]]] | None = None
         self._request_id = RequestIds()
         self._loop: asyncio.AbstractEventLoop  # the server's loop, set at start-up
+        self.access_log = settings.log_format == "json"  # an access line per request
+        self.metrics: Any = None  # stemma.metrics.Recorder, when /metrics is served
+        if settings.metrics_token or settings.metrics_port is not None:
+            from stemma import metrics  # imported only now: see its docstring
+
+            self.metrics = metrics.Recorder(frozenset(HANDLERS))
+            metrics.install()
         if precompile:  # compile every served shape before serving (else on first use)
-            _compile(HANDLERS)
+            compile_shapes((name, SERVICE_OF[name]) for name in HANDLERS)
 
     # -- ASGI entry ----------------------------------------------------------------------------
 
@@ -165,10 +173,20 @@ class StemmaApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        began = time.perf_counter()
         method, path = scope["method"], scope["path"]
-        if method == "GET" and path in ("/healthz", "/readyz"):
-            await self._probe(path, send)
-            return
+        if method in ("GET", "HEAD") and not path.startswith("/ui/"):
+            if path in ("/healthz", "/readyz"):
+                await probe(path, send, self.store)
+                return
+            if path == "/" and all(k != b"x-amz-target" for k, _ in scope["headers"]):
+                await redirect(send, "/ui/")  # a browser: API calls are POSTs with a target
+                return
+            if path == "/metrics" and self.settings.metrics_token:
+                from stemma.metrics import serve_scrape
+
+                await serve_scrape(scope, send, self.settings.metrics_token)
+                return
         if method in ("GET", "HEAD") and (path == "/ui" or path.startswith("/ui/")):
             await serve_ui(path, send)
             return
@@ -178,6 +196,7 @@ class StemmaApp:
             )
             return
         request_id = self._request_id()
+        seen: list[str] = []  # the account, once the request is authenticated
         raw_headers = scope["headers"]
         # ASGI servers lowercase header names.
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
@@ -216,33 +235,55 @@ class StemmaApp:
                     }
                 )
                 await send({"type": "http.response.body", "body": answer.body})
-                _log(method, where, answer.status, "(relayed)")
+                self._answered(method, where, answer.status, "(relayed)", request_id, seen, began)
                 return
             if self.fairness is not None and where.operation in self._expensive:
-                async with self.fairness.slot(_claimed_key(headers)):
-                    payload = await self._run(request, where)
+                async with self.fairness.slot(claimed_key(headers)):
+                    payload = await self._run(request, where, seen)
             else:
-                payload = await self._run(request, where)
+                payload = await self._run(request, where, seen)
             status = 200
         except ClientDisconnected:
             return
         except ServiceError as error:
             status, payload = error.status, error_body(error, where.rest)
             await respond(send, status, payload, content_type, request_id, error.code)
-            _log(method, where, status, error.code)
+            if error.code == "ResourceLimitExceeded" and self.metrics is not None:
+                self.metrics.quota_refusal(where.operation)
+            self._answered(method, where, status, error.code, request_id, seen, began)
             return
         await respond(send, status, payload, content_type, request_id)
-        _log(method, where, status, None)
+        self._answered(method, where, status, None, request_id, seen, began)
 
-    async def _run(self, request: SignedRequest, where: Route) -> bytes:
+    def _answered(
+        self,
+        method: str,
+        where: Route,
+        status: int,
+        code: str | None,
+        request_id: str,
+        seen: list[str],
+        began: float,
+    ) -> None:
+        """Account for an answered request: the metrics, and its log line."""
+        if self.metrics is not None:
+            self.metrics.request(where.operation, status, time.perf_counter() - began)
+        if self.access_log:
+            account = seen[0] if seen else None
+            seconds = time.perf_counter() - began
+            logs.access_line(request_id, where.operation, account, status, code, seconds)
+        else:
+            logs.request_line(method, where.target or where.operation, status, code)
+
+    async def _run(self, request: SignedRequest, where: Route, seen: list[str]) -> bytes:
         """Steps 3 to 8 where they cost least: on the loop, or in a worker thread."""
         if self.inline_reads and where.operation.startswith(_READ_PREFIXES):
-            return self._dispatch(request, where)  # microseconds: not worth a thread hop
+            return self._dispatch(request, where, seen)  # microseconds: not worth a thread hop
         if self.inline_writes and where.operation not in _THREADED:
-            return await self._write_inline(request, where)
-        return await self._loop.run_in_executor(None, self._dispatch, request, where)
+            return await self._write_inline(request, where, seen)
+        return await self._loop.run_in_executor(None, self._dispatch, request, where, seen)
 
-    async def _write_inline(self, request: SignedRequest, where: Route) -> bytes:
+    async def _write_inline(self, request: SignedRequest, where: Route, seen: list[str]) -> bytes:
         """A write on the event loop. It joins the store's open batch of writes, which commits
         once the requests the loop is already processing have run (``_commit_writes``); the
         answer goes out only when that batch is committed and on disk, even an error answer
@@ -251,7 +292,7 @@ class StemmaApp:
         failure: ServiceError | None = None
         with self.store.batched_writes():
             try:
-                payload = self._dispatch(request, where)
+                payload = self._dispatch(request, where, seen)
             except ServiceError as error:
                 failure = error
         done = self.store.durability()
@@ -281,68 +322,29 @@ class StemmaApp:
         self._waiting = None
         self.store.commit_batch()
 
-    async def _probe(self, path: str, send: Send) -> None:
-        """Load-balancer probes: /healthz says the process serves, /readyz that the store answers.
-        Neither carries data, so neither needs a signature."""
-        if path == "/readyz":
-            try:
-                assert self.store is not None
-                await asyncio.get_running_loop().run_in_executor(None, self.store.ping)
-            except Exception as exc:
-                log.warning("not ready: %s", exc)
-                body = b'{"status":"unavailable"}'
-                await respond(send, 503, body, "application/json", None)
-                return
-        await respond(send, 200, b'{"status":"ok"}', "application/json", None)
-
     # -- pipeline ------------------------------------------------------------------------------
 
     def _authenticate(self, request: SignedRequest) -> Identity:
         assert self.keys is not None, "the key ring opens at start-up"
         if self.settings.no_auth:
-            return self._unverified(request)
+            return unverified_identity(
+                request.headers, self.keys.lookup, self.regions.allows, self.settings.account_id
+            )
         now = dt.datetime.now(dt.UTC)
-        identity = verify(request, self.keys.lookup, now, self.skew, self.regions.allows)
+        try:
+            identity = verify(request, self.keys.lookup, now, self.skew, self.regions.allows)
+        except ServiceError as error:
+            if self.metrics is not None:
+                self.metrics.auth_failure(error.code)
+            raise
         if self.limiter is not None:
             self.limiter.check(identity.access_key_id)
         return identity
 
-    def _unverified(self, request: SignedRequest) -> Identity:
-        """--no-auth: the key id (if known) picks the account and the scope the region;
-        nothing is verified."""
-        assert self.keys is not None
-        authorization = next((v for k, v in request.headers if k == "authorization"), "")
-        match = _CREDENTIAL.search(authorization)
-        region = DEFAULT_REGION
-        account = self.settings.account_id
-        key_id = ""
-        if match:
-            key_id = match.group(1)
-            if _REGION.fullmatch(match.group(3)) and self.regions.allows(match.group(3)):
-                region = match.group(3)
-            known = self.keys.lookup(key_id)
-            if known is not None:
-                account = known.account
-        return Identity(key_id, account, region)
-
-    def _relay(self, request: SignedRequest) -> Answer:
-        """An operation stemma does not serve, verified, then relayed to ``--upstream``."""
-        assert self.upstream is not None
+    def _identify(self, request: SignedRequest) -> Identity:
+        """Step 3, every failure a ``ServiceError``."""
         try:
-            self._authenticate(request)
-        except ServiceError:
-            raise
-        except Unavailable as exc:
-            raise ServiceUnavailable("The service is unavailable. Please try again.") from exc
-        except Exception as exc:
-            log.exception("internal error while authenticating")
-            raise InternalFailure("An internal error occurred. It has been logged.") from exc
-        return self.upstream.relay(request)
-
-    def _dispatch(self, request: SignedRequest, where: Route) -> bytes:
-        """Steps 3 to 8, run in a worker thread; every failure is a ``ServiceError``."""
-        try:
-            identity = self._authenticate(request)
+            return self._authenticate(request)
         except ServiceError:
             raise
         except Unavailable as exc:
@@ -351,12 +353,23 @@ class StemmaApp:
         except Exception as exc:
             log.exception("internal error while authenticating")
             raise InternalFailure("An internal error occurred. It has been logged.") from exc
+
+    def _relay(self, request: SignedRequest) -> Answer:
+        """An operation stemma does not serve, verified, then relayed to ``--upstream``."""
+        assert self.upstream is not None
+        self._identify(request)
+        return self.upstream.relay(request)
+
+    def _dispatch(self, request: SignedRequest, where: Route, seen: list[str]) -> bytes:
+        """Steps 3 to 8, run in a worker thread; every failure is a ``ServiceError``."""
+        identity = self._identify(request)
+        seen.append(identity.account)
         assert self.store is not None, "the store opens at start-up"
         name = where.operation
         op = model.operation(name, where.service) if name else None
         handler = HANDLERS.get(name)
         if op is None or handler is None or not _serves(where):
-            raise _unknown_operation(where.target, op is not None)
+            raise unknown_operation(where.target, op is not None)
         ctx = RequestContext(
             self.store, identity.account, identity.region, self.settings.quotas, name
         )
@@ -380,36 +393,6 @@ def _serves(where: Route) -> bool:
     return SERVICE_OF.get(where.operation) == where.service
 
 
-def _compile(operations: Iterable[str]) -> None:
-    for name in operations:
-        op = model.operation(name, SERVICE_OF[name])
-        if op is None:
-            raise RuntimeError(f"served operation {name} is not in the service model")
-        if op.input_shape is not None:
-            decoder_for(op.input_shape)
-            checker_for(op.input_shape)
-        if op.output_shape is not None:
-            encoder_for(op.output_shape)
-
-
-def _unknown_operation(target: str, in_model: bool) -> UnknownOperationException:
-    if not target:
-        return UnknownOperationException("Missing X-Amz-Target header.")
-    if in_model:
-        return UnknownOperationException(
-            f"Operation {target.removeprefix(TARGET_PREFIX)} is not supported by stemma, "
-            "which serves the SageMaker ML Lineage Tracking and Experiments APIs."
-        )
-    return UnknownOperationException(f"Operation {target} is not recognized.")
-
-
-def _claimed_key(headers: list[tuple[str, str]]) -> str:
-    """The access key id a request's Authorization header names, before it is verified."""
-    authorization = next((v for k, v in headers if k == "authorization"), "")
-    match = _CREDENTIAL.search(authorization)
-    return match.group(1) if match else ""
-
-
 def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:
     error = done.exception()
     for waiter in waiters:
@@ -420,21 +403,14 @@ def _settle(done: Future[None], waiters: list[asyncio.Future[None]]) -> None:
                 waiter.set_exception(error)
 
 
-def _log(method: str, where: Route, status: int, code: str | None) -> None:
-    what = where.target or where.operation or "-"
-    if status >= 500:
-        log.warning("%s %s -> %d %s", method, what, status, code)
-    elif log.isEnabledFor(logging.DEBUG):
-        log.debug("%s %s -> %d %s", method, what, status, code or "")
-
-
 def create_app() -> StemmaApp:
     """Factory for server workers: settings come from the environment ``stemma serve`` set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STEMMA_ROOT_")}
     settings = Settings.from_env(env)
-    logging.basicConfig(  # a worker process configures its own logging
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings)  # a worker process configures its own logging
     configure_protocol(settings)
+    if settings.workers > 1:
+        # Ctrl-C reaches every process of the terminal's group: the parent stops the workers
+        # (SIGTERM), so a worker ignores it rather than print a KeyboardInterrupt traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     return StemmaApp(settings)

@@ -8,7 +8,9 @@ come from a counter, and the JSON content-type header is built once.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -23,6 +25,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _JSON_TYPE = (b"content-type", CONTENT_TYPE.encode())
+log = logging.getLogger("stemma")
 
 
 class RequestIds:
@@ -98,3 +101,25 @@ async def serve_ui(path: str, send: Send) -> None:
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def redirect(send: Send, location: str) -> None:
+    """A temporary redirect (``GET /`` in a browser leads to the explorer)."""
+    headers = [(b"location", location.encode()), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 302, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def probe(path: str, send: Send, store: Any) -> None:
+    """Load-balancer probes: /healthz says the process serves, /readyz that the store answers.
+    Neither carries data, so neither needs a signature."""
+    if path == "/readyz":
+        try:
+            assert store is not None
+            await asyncio.get_running_loop().run_in_executor(None, store.ping)
+        except Exception as exc:
+            log.warning("not ready: %s", exc)
+            body = b'{"status":"unavailable"}'
+            await respond(send, 503, body, "application/json", None)
+            return
+    await respond(send, 200, b'{"status":"ok"}', "application/json", None)

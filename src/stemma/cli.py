@@ -8,12 +8,17 @@ import ipaddress
 import json
 import logging
 import os
+import shutil
 import sys
+import textwrap
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from stemma import __version__
+from stemma import __version__, logs
+from stemma.failures import StartupError
 from stemma.settings import SETTINGS, Settings
+from stemma.store.contract import ConnectFailed, Unavailable
 
 log = logging.getLogger("stemma")
 
@@ -37,9 +42,10 @@ Without a configured root key, the first start generates one, saves it in DATA_D
 KEYS_OPTIONS = ("data_dir", "db")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser, and each command's own (to print its usage with its errors)."""
     parser = argparse.ArgumentParser(
-        prog="stemma", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="stemma", description=DESCRIPTION, formatter_class=_Formatter
     )
     parser.add_argument("--version", action="version", version=f"stemma {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -48,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
         help="run the API server",
         description="Run the SageMaker lineage API server.",
         epilog=SERVE_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
+        usage="%(prog)s [OPTION ...]  ('stemma serve --help' lists them)",
     )
     _add_settings(serve, [s.name for s in SETTINGS])
     migrate = commands.add_parser(
@@ -74,7 +81,18 @@ def _parser() -> argparse.ArgumentParser:
         _add_settings(sub, KEYS_OPTIONS)
     _add_tool_commands(commands)
     _add_openlineage_commands(commands)
-    return parser
+    named = {name: sub for name, sub in commands.choices.items()}
+    named.update({f"keys {name}": sub for name, sub in key_commands.choices.items()})
+    return parser, named
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help text wrapped between words only: a quota name like trials_per_experiment is never
+    cut in two on a narrow terminal."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def _add_settings(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
@@ -105,34 +123,60 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    parser, commands = _parser()
+    args, unknown = parser.parse_known_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    name = f"keys {args.keys_command}" if args.command == "keys" else args.command
+    command = commands[name]
+    if unknown:  # reported with the command's usage, not the top level's
+        command.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         settings = _settings(args)
     except ValueError as exc:
-        parser.error(str(exc))
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if args.command == "migrate":
-        return _migrate(settings)
-    if args.command == "keys":
-        return _keys(settings, args)
-    if args.command == "openlineage":
-        return _openlineage(settings, args)
-    if args.command in TOOL_COMMANDS:
-        return TOOL_COMMANDS[args.command](settings, args)
-    return _serve(settings)
+        command.error(str(exc))
+    logs.configure(settings)
+    try:
+        if args.command == "migrate":
+            return _migrate(settings)
+        if args.command == "keys":
+            return _keys(settings, args)
+        if args.command == "openlineage":
+            return _openlineage(settings, args)
+        if args.command in TOOL_COMMANDS:
+            return TOOL_COMMANDS[args.command](settings, args)
+        return _serve(settings)
+    except (StartupError, Unavailable, OSError) as exc:
+        return _fail(exc, settings)
+
+
+def _fail(exc: Exception, settings: Settings) -> int:
+    """One or two lines naming the cause and the fix; the traceback only with debug logging."""
+    if settings.log_level == "debug":
+        traceback.print_exception(exc)
+    message = str(exc)
+    if isinstance(exc, ConnectFailed):
+        message += f"\n  {_connect_advice(exc.reason)}"
+    elif isinstance(exc, OSError) and not isinstance(exc, StartupError):
+        message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    print(f"stemma: {message}", file=sys.stderr)
+    return exc.exit_status if isinstance(exc, StartupError) else 1
+
+
+def _connect_advice(reason: str) -> str:
+    if "database" in reason and "does not exist" in reason:
+        return "create the database (createdb NAME), or name another in --db (or STEMMA_DB)"
+    if "authentication" in reason or "role" in reason or "pg_hba" in reason:
+        return "fix the user or password in --db (or STEMMA_DB), or PostgreSQL's pg_hba.conf"
+    return "start PostgreSQL, or fix the host and port in --db (or STEMMA_DB)"
 
 
 def _migrate(settings: Settings) -> int:
+    from stemma.server import check_store_dirs
     from stemma.store import open_store
 
+    check_store_dirs(settings)
     store = open_store(settings.db, migrate=False)
     try:
         applied = store.migrate()
@@ -147,15 +191,18 @@ def _migrate(settings: Settings) -> int:
 
 def _keys(settings: Settings, args: argparse.Namespace) -> int:
     from stemma.auth.keys import (
+        CACHE_SECONDS,
         MASTER_CHECK,
         ROOT_CREDENTIALS_FILE,
         KeyConfigError,
         KeyRing,
         load_master_key,
     )
+    from stemma.server import check_store_dirs
     from stemma.store import open_store
     from stemma.store.contract import NotFound
 
+    check_store_dirs(settings)
     store = open_store(settings.db)
     print(f"stemma keys: store {store.description}", file=sys.stderr)
     try:
@@ -178,7 +225,10 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{key.access_key_id}  {key.account}  {'root' if key.is_root else 'user'}")
         else:
             ring.delete(args.access_key_id)
-            print(f"deleted {args.access_key_id}")
+            print(
+                f"deleted {args.access_key_id}; a running server may accept it for up to "
+                f"{CACHE_SECONDS:.0f} s more (its key cache)"
+            )
             saved = settings.data_dir / ROOT_CREDENTIALS_FILE
             if saved.exists() and args.access_key_id in saved.read_text():
                 saved.unlink()  # or the next start would restore the revoked root key
@@ -195,58 +245,91 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from stemma.auth.keys import KeyConfigError
-    from stemma.server import PendingMigrations, bind, prepare, uvicorn_config
+    from stemma.server import (
+        Server,
+        bind,
+        check_store_dirs,
+        check_tls,
+        prepare,
+        uvicorn_config,
+    )
 
+    # Everything that can fail is checked before anything is served or a key is generated.
+    check_tls(settings)
+    check_store_dirs(settings, serving=True)
     try:
         sock = bind(settings)
     except OSError as exc:
-        print(f"stemma: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
-        return 1
-    try:
-        prepared = prepare(settings)
-    except (PendingMigrations, KeyConfigError) as exc:
-        print(f"stemma: {exc}", file=sys.stderr)
-        return 1
+        raise StartupError(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}; "
+            "choose another --port (or stop what uses it)"
+        ) from exc
+    metrics_dir, metrics_line = _start_metrics(settings)
+    prepared = prepare(settings)
     os.environ.update(settings.to_env())  # worker processes read their settings from here
 
     scheme = "https" if settings.tls_cert else "http"
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     url = f"{scheme}://{host}:{settings.port}"
+    # A wildcard address is no place to connect to: name this machine's loopback instead.
+    local = url if _is_loopback(settings.host) else f"{scheme}://127.0.0.1:{settings.port}"
     workers = "1 worker" if settings.workers == 1 else f"{settings.workers} workers"
     print(
         f"stemma {__version__} listening on {url} "
-        f"(store {prepared.description}, account {settings.account_id}, {workers})",
+        f"(store {prepared.description}, account {settings.account_id}, {workers})\n"
+        f"explorer: {local}/ui/ (open it in a browser){metrics_line}",
         flush=True,
     )
-    _announce_auth(settings, url, prepared.root, prepared.generated)
+    _announce_auth(settings, local, prepared.root, prepared.generated)
     config = uvicorn_config(settings)
-    server = uvicorn.Server(config)
     if settings.workers > 1:
         Multiprocess(config, sockets=[sock]).run()
     else:
-        server.run(sockets=[sock])
+        Server(config).run(sockets=[sock])
+    if metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     log.info("stopped")
     return 0
 
 
+def _start_metrics(settings: Settings) -> tuple[str | None, str]:
+    """Multiprocess mode for several workers, and the metrics port if asked for: the directory
+    to remove at exit (if made here) and the start-up line's words about the metrics."""
+    if not settings.metrics_token and settings.metrics_port is None:
+        return None, ""
+    from stemma import metrics  # after the decision on multiprocess mode is in the environment
+
+    made = metrics.prepare_multiprocess() if settings.workers > 1 else None
+    if settings.metrics_port is None:
+        return made, "\nmetrics: /metrics on the API port, with the metrics token"
+    try:
+        server = metrics.serve_port(settings.host, settings.metrics_port)
+    except OSError as exc:
+        raise StartupError(
+            f"cannot listen on {settings.host}:{settings.metrics_port} for the metrics: "
+            f"{exc.strerror or exc}; choose another --metrics-port"
+        ) from exc
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return made, f"\nmetrics: http://{host}:{server.server_port}/metrics"
+
+
 def _announce_auth(settings: Settings, url: str, root: Any, generated: bool) -> None:
+    saved = settings.data_dir / "root-credentials.json"
     if settings.no_auth:
         log.warning(
             "--no-auth: signatures are NOT verified; anyone who can reach %s acts as any "
-            "account. Use this for throwaway local testing only.",
+            "account. Use this for throwaway local testing only. The root key for starts "
+            "without --no-auth is in %s (cat it to see it).",
             url,
+            saved,
         )
         return
     if generated:
-        if not _is_loopback(settings.host):  # a wildcard address is no place to connect to
-            url = url.replace(settings.host, "127.0.0.1", 1)
         print(
             "\nGenerated a root access key (shown once; also saved, mode 0600, in "
-            f"{settings.data_dir / 'root-credentials.json'}):\n"
+            f"{saved}):\n"
             f"  AccessKeyId:     {root.access_key_id}\n"
             f"  SecretAccessKey: {root.secret}\n\n"
             "Use it from Python (pip install boto3):\n\n"
@@ -256,6 +339,8 @@ def _announce_auth(settings: Settings, url: str, root: Any, generated: bool) -> 
             f'                  aws_secret_access_key="{root.secret}")\n',
             flush=True,
         )
+    elif root is not None and not settings.root_access_key_id:
+        print(f"root access key: {root.access_key_id} (its secret: cat {saved})", flush=True)
     if not _is_loopback(settings.host) and (generated or not settings.root_access_key_id):
         advice = "" if settings.tls_cert else ", and serve HTTPS with --tls-cert/--tls-key"
         log.warning(

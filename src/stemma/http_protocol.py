@@ -60,6 +60,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
     """Seconds a connection may stay open with no request in progress; --idle-timeout."""
     max_connections: int = 4096
     """Open connections per event loop; set from --max-connections (``effective_limit``)."""
+    gauge: ClassVar[Any] = None
+    """Counts open connections when metrics are on (``stemma.metrics.CONNECTIONS``)."""
 
     # The open connections of each event loop; a loop's sweeper runs while it has some.
     _open: ClassVar[dict[asyncio.AbstractEventLoop, Connections[DeadlineHttpToolsProtocol]]] = {}
@@ -71,6 +73,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.gauge is not None:
+            self.gauge.inc()
         # Every later write, the protocol's and the response cycles', goes through the buffer,
         # so nothing can overtake a head it holds.
         self._buffer = self.transport = _HeadBuffer(transport, self.loop)  # type: ignore[assignment]
@@ -162,6 +166,8 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         connections = self._open.get(self.loop)
         if connections is not None:
             connections.remove(self)
+        if self.gauge is not None:
+            self.gauge.dec()
         super().connection_lost(exc)
 
     @classmethod

@@ -50,3 +50,15 @@ def _post_only(method: str, path: str) -> UnknownOperationException:
     return UnknownOperationException(
         f"stemma answers POST requests only; got {method} {path}.", status=405
     )
+
+
+def unknown_operation(target: str, in_model: bool) -> UnknownOperationException:
+    """The error for a target stemma does not serve: in the model or not, or no target at all."""
+    if not target:
+        return UnknownOperationException("Missing X-Amz-Target header.")
+    if in_model:
+        return UnknownOperationException(
+            f"Operation {target.removeprefix(TARGET_PREFIX)} is not supported by stemma, "
+            "which serves the SageMaker ML Lineage Tracking and Experiments APIs."
+        )
+    return UnknownOperationException(f"Operation {target} is not recognized.")

@@ -8,15 +8,31 @@ server of a user's test suite is the server they deploy, not a second implementa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
 import socket
+import ssl
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from stemma.auth.keys import MASTER_CHECK, KeyRing, ensure_root, load_master_key
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+
+from stemma.auth.keys import (
+    MASTER_CHECK,
+    KeyConfigError,
+    KeyRing,
+    ensure_root,
+    load_master_key,
+)
 from stemma.auth.sigv4 import Credential
 from stemma.connections import effective_limit
+from stemma.failures import StartupError
 from stemma.http_protocol import SERVER_OPTIONS, DeadlineHttpToolsProtocol
 from stemma.settings import Settings
 from stemma.store import open_store
@@ -24,7 +40,7 @@ from stemma.store import open_store
 log = logging.getLogger("stemma")
 
 
-class PendingMigrations(Exception):
+class PendingMigrations(StartupError):
     """The store needs migrations and the settings forbid applying them."""
 
 
@@ -52,9 +68,52 @@ def bind(settings: Settings) -> socket.socket:
     return sock
 
 
+def check_tls(settings: Settings) -> None:
+    """Load the certificate and key now, so a bad path fails before anything is served."""
+    if not settings.tls_cert:
+        return
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            settings.tls_cert, settings.tls_key
+        )
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StartupError(
+            f"cannot load the TLS certificate {settings.tls_cert} with key {settings.tls_key}: "
+            f"{reason}; check --tls-cert and --tls-key (PEM files this user can read)"
+        ) from exc
+
+
+def check_writable(directory: Path, what: str) -> None:
+    """Create ``directory`` if need be and prove a file can be written in it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StartupError(
+            f"cannot write {what} {directory}: {reason}; give a writable directory with "
+            "--data-dir DIR (or STEMMA_DATA_DIR)"
+        ) from exc
+
+
+def check_store_dirs(settings: Settings, serving: bool = False) -> None:
+    """The directories the store and the keys are written to: the SQLite file's, and the data
+    dir (master key; for a server without a configured root key, the generated one) unless the
+    master key comes from the environment and nothing else is written there."""
+    scheme, _, rest = settings.db.partition("://")
+    if scheme == "sqlite":
+        path = Path(rest[1:] if rest.startswith("/") else rest)
+        check_writable(path.parent, "the database's directory")
+    generates = serving and not settings.root_access_key_id
+    if not os.environ.get("STEMMA_MASTER_KEY") or scheme == "sqlite" or generates:
+        check_writable(settings.data_dir, "the data dir")
+
+
 def prepare(settings: Settings) -> Prepared:
     """Migrate the store (unless ``--no-migrate``) and settle the root key, once, before any
-    worker starts. Raises PendingMigrations and KeyConfigError."""
+    worker starts. Raises StartupError and Unavailable."""
     store = open_store(settings.db, migrate=not settings.no_migrate)
     try:
         pending = store.pending_migrations()
@@ -64,7 +123,10 @@ def prepare(settings: Settings) -> Prepared:
                 "migrate' (or start without --no-migrate)"
             )
         fresh = store.meta_get(MASTER_CHECK) is None
-        ring = KeyRing(store, load_master_key(settings.data_dir, create=fresh))
+        try:
+            ring = KeyRing(store, load_master_key(settings.data_dir, create=fresh))
+        except KeyConfigError as exc:
+            raise StartupError(str(exc)) from exc
         configured = None
         if settings.root_access_key_id:
             configured = Credential(
@@ -87,16 +149,30 @@ def configure_protocol(settings: Settings) -> None:
         log.info("at most %d connections per worker: the open-file limit is lower", limit)
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server, stopping quietly: after a graceful stop on SIGINT or SIGTERM it does
+    not raise the signal again (which printed a KeyboardInterrupt traceback, exit 130, or
+    ended the process with status 143), so ``stemma serve`` logs "stopped" and exits 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()  # read by uvicorn once this block has ended
+
+
 def uvicorn_config(settings: Settings, app: Any = "stemma.app:create_app") -> Any:
     """uvicorn's configuration for the app: a factory path (``stemma serve``, whose workers
     build their own app) or an app object (``stemma.testing``)."""
-    import uvicorn
-
     return uvicorn.Config(
         app,
         factory=isinstance(app, str),
         workers=settings.workers,
         log_level="debug" if settings.log_level == "debug" else "warning",
+        # JSON lines: uvicorn's loggers go through the root logger's JSON handler, not its own.
+        log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
         lifespan="on",
         ssl_certfile=settings.tls_cert or None,
         ssl_keyfile=settings.tls_key or None,

@@ -38,6 +38,30 @@ def _flag(text: str | bool) -> bool:
     raise ValueError(f"expected true or false, got {text!r}")
 
 
+def _whole(text: Any) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {text!r}") from None
+
+
+def _number(text: Any) -> float:
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"expected a number, got {text!r}") from None
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(text: Any) -> str:
+        value = str(text).strip().lower()
+        if value not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
+        return value
+
+    return parse
+
+
 def _quotas(items: Any) -> Quotas:
     """``"contexts=10,actions=unlimited"`` or a list of ``NAME=N``, over the AWS defaults."""
     if isinstance(items, str):
@@ -89,7 +113,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "--host", "STEMMA_HOST", str, "interface to listen on", "ADDR", "127.0.0.1"),
-    Setting("port", "--port", "STEMMA_PORT", int, "TCP port; 0 picks a free one", "N", "8754"),
+    Setting("port", "--port", "STEMMA_PORT", _whole, "TCP port; 0 picks a free one", "N", "8754"),
     Setting(
         "data_dir",
         "--data-dir",
@@ -104,7 +128,7 @@ SETTINGS: tuple[Setting, ...] = (
         "workers",
         "--workers",
         "STEMMA_WORKERS",
-        int,
+        _whole,
         "server processes sharing the socket",
         "N",
         "1",
@@ -203,7 +227,7 @@ SETTINGS: tuple[Setting, ...] = (
         "rate_limit",
         "--rate-limit",
         "STEMMA_RATE_LIMIT",
-        float,
+        _number,
         "requests per second per access key and worker; over it: ThrottlingException; 0 = off",
         "N",
         "0",
@@ -212,7 +236,7 @@ SETTINGS: tuple[Setting, ...] = (
         "expensive_concurrency",
         "--expensive-concurrency",
         "STEMMA_EXPENSIVE_CONCURRENCY",
-        int,
+        _whole,
         "QueryLineage calls and List pages one access key may run at once per worker; more "
         "wait their turn; 0 = no bound",
         "N",
@@ -222,7 +246,7 @@ SETTINGS: tuple[Setting, ...] = (
         "clock_skew",
         "--clock-skew",
         "STEMMA_CLOCK_SKEW",
-        int,
+        _whole,
         "seconds a request's signature date may differ from the server clock",
         "SECONDS",
         "300",
@@ -231,7 +255,7 @@ SETTINGS: tuple[Setting, ...] = (
         "request_timeout",
         "--request-timeout",
         "STEMMA_REQUEST_TIMEOUT",
-        float,
+        _number,
         "seconds a client may take to send a whole request, headers and body",
         "SECONDS",
         "30",
@@ -240,7 +264,7 @@ SETTINGS: tuple[Setting, ...] = (
         "idle_timeout",
         "--idle-timeout",
         "STEMMA_IDLE_TIMEOUT",
-        float,
+        _number,
         "seconds a connection may stay open with no request in progress, new or kept alive",
         "SECONDS",
         "5",
@@ -249,7 +273,7 @@ SETTINGS: tuple[Setting, ...] = (
         "max_connections",
         "--max-connections",
         "STEMMA_MAX_CONNECTIONS",
-        int,
+        _whole,
         "open connections per worker (kept below its open-file limit); past it, the longest "
         "idle one is closed",
         "N",
@@ -259,7 +283,7 @@ SETTINGS: tuple[Setting, ...] = (
         "max_body",
         "--max-body",
         "STEMMA_MAX_BODY",
-        int,
+        _whole,
         "largest request body accepted, in bytes",
         "BYTES",
         "1048576",
@@ -303,10 +327,37 @@ SETTINGS: tuple[Setting, ...] = (
         "log_level",
         "--log-level",
         "STEMMA_LOG_LEVEL",
-        str,
+        _choice("debug", "info", "warning", "error"),
         "debug (one line per request), info, warning or error",
         "LEVEL",
         "info",
+    ),
+    Setting(
+        "log_format",
+        "--log-format",
+        "STEMMA_LOG_FORMAT",
+        _choice("text", "json"),
+        "text, or json: one JSON object per log line, and an access line per request",
+        "FORMAT",
+        "text",
+    ),
+    Setting(
+        "metrics_token",
+        "--metrics-token",
+        "STEMMA_METRICS_TOKEN",
+        str,
+        "serve Prometheus metrics at /metrics to requests with 'Authorization: Bearer TOKEN' "
+        "(prefer the environment variable)",
+        "TOKEN",
+    ),
+    Setting(
+        "metrics_port",
+        "--metrics-port",
+        "STEMMA_METRICS_PORT",
+        _whole,
+        "serve Prometheus metrics at /metrics on this port of --host, without a token, and "
+        "not on the API port",
+        "N",
     ),
 )
 
@@ -342,6 +393,9 @@ class Settings:
     openlineage_api_key: str = ""
     openlineage_queue: int = 10_000
     openlineage_max_event: int = 1024 * 1024
+    log_format: str = "text"
+    metrics_token: str = ""
+    metrics_port: int | None = None
 
     def __post_init__(self) -> None:
         if not self.db:
@@ -352,6 +406,14 @@ class Settings:
             raise ValueError("give both the root access key id and its secret, or neither")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("--tls-cert and --tls-key go together")
+        if self.db.partition("://")[0] not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                f"--db must be sqlite:///PATH or postgresql://USER@HOST:PORT/DB, got {self.db!r}"
+            )
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"--port must be between 0 and 65535, got {self.port}")
+        if self.metrics_port is not None and not 0 <= self.metrics_port <= 65535:
+            raise ValueError(f"--metrics-port must be between 0 and 65535, got {self.metrics_port}")
         if self.workers < 1:
             raise ValueError("--workers must be at least 1")
         if self.expensive_concurrency < 0:
@@ -385,6 +447,8 @@ class Settings:
                 text = ",".join(value)
             elif isinstance(value, bool):
                 text = "true" if value else ""
+            elif value is None:
+                continue
             else:
                 text = str(value)
             env[setting.env] = text
@@ -404,5 +468,11 @@ class Settings:
 
 def build(values: dict[str, Any]) -> Settings:
     """Settings from raw option values (strings, or lists for repeatable options)."""
-    kwargs = {name: _BY_NAME[name].parse(value) for name, value in values.items()}
+    kwargs = {}
+    for name, value in values.items():
+        setting = _BY_NAME[name]
+        try:
+            kwargs[name] = setting.parse(value)
+        except ValueError as exc:  # name the option, so the user knows what to fix
+            raise ValueError(f"{setting.flag} (or {setting.env}): {exc}") from None
     return Settings(**kwargs)

@@ -367,6 +367,14 @@ class Unavailable(StoreError):
     """The database cannot be reached or is busy; the request may be retried."""
 
 
+class ConnectFailed(Unavailable):
+    """The database could not be reached at start-up; ``reason`` is the server's own word."""
+
+    def __init__(self, description: str, reason: str) -> None:
+        super().__init__(f"cannot connect to {description}: {reason}")
+        self.reason = reason
+
+
 Mutation = Callable[[Entity], Entity]
 
 

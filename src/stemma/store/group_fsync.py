@@ -17,9 +17,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+
+from stemma.store import instruments
 
 log = logging.getLogger("stemma.store")
 
@@ -75,7 +78,9 @@ class GroupFsync:
                     return
                 batch, self._pending = self._pending, []
             try:
+                began = time.perf_counter()
                 os.fsync(self._wal_fd())
+                instruments.fsync_seconds(time.perf_counter() - began)
             except OSError as exc:
                 with self._cond:
                     self.failure = exc

@@ -11,6 +11,8 @@ any number of server processes. A lost connection, a restarted server or a deadl
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
@@ -20,8 +22,8 @@ import psycopg
 import psycopg.errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from stemma.store import migrations
-from stemma.store.contract import Unavailable
+from stemma.store import instruments, migrations
+from stemma.store.contract import ConnectFailed, Unavailable
 from stemma.store.sql.base import Cursor, Params
 from stemma.store.sql.bulk import SqlBulk
 from stemma.store.sql.changes import SqlChanges
@@ -34,6 +36,8 @@ from stemma.store.sql.members import SqlMembers
 from stemma.store.sql.metrics import SqlMetrics
 from stemma.store.sql.search import SqlSearch
 from stemma.store.sql.tags import SqlTags
+
+log = logging.getLogger("stemma.store")
 
 MIGRATION_LOCK = 0x5354454D  # "STEM": the advisory lock key that serializes migrations
 POOL_TIMEOUT_S = 10.0
@@ -94,6 +98,7 @@ class PostgresStore(
         super().__init__()
         self.url = url
         self.description = _redact(url)
+        _reach(url, self.description)
         try:
             self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
                 url,
@@ -117,8 +122,11 @@ class PostgresStore(
     @contextlib.contextmanager
     def _write(self, one_statement: bool = False) -> Iterator[_Connection]:
         try:
-            with self._pool.connection() as conn, conn.transaction():
-                yield _Connection(conn)
+            with self._pool.connection() as conn:
+                began = time.perf_counter()
+                with conn.transaction():
+                    yield _Connection(conn)
+                instruments.transaction_seconds(time.perf_counter() - began)
         except _TRANSIENT as exc:
             raise Unavailable(str(exc)) from exc
 
@@ -204,6 +212,35 @@ def _redact(url: str) -> str:
         return url
     user = credentials.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{host}"
+
+
+# A server that answers FATAL refused us for good (no such database or role, bad password), except
+# while it starts, stops or is full: waiting cannot help with the former.
+_PASSING = ("starting up", "shutting down", "too many", "recovery")
+
+
+def _reach(url: str, description: str, patience: float = POOL_TIMEOUT_S) -> None:
+    """One connection, before the pool's: a refusal fails at once with its real cause; a
+    server that does not answer is retried for ``patience`` seconds, saying so each time."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            psycopg.connect(url, connect_timeout=5).close()
+            return
+        except psycopg.OperationalError as exc:
+            text = str(exc).strip()
+            first = text.splitlines()[0] if text else type(exc).__name__
+            reason = first.rsplit("failed: ", 1)[-1].replace("FATAL:  ", "")
+            left = deadline - time.monotonic()
+            if left <= 0 or ("FATAL:" in text and not any(p in text for p in _PASSING)):
+                raise ConnectFailed(description, reason) from exc
+            log.warning(
+                "cannot connect to %s (%s); retrying, giving up in %d s",
+                description,
+                reason,
+                math.ceil(left),
+            )
+            time.sleep(min(1.0, left))
 
 
 def open_postgres(url: str, *, migrate: bool = True) -> PostgresStore:

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from stemma.store import migrations
+from stemma.store import instruments, migrations
 from stemma.store.checkpointer import Checkpointer
 from stemma.store.contract import Scope, StoreError, Unavailable
 from stemma.store.group_fsync import GroupFsync
@@ -118,6 +118,7 @@ class SqliteStore(
         # in milliseconds, which would throttle every contended write. Other processes still
         # queue on SQLite's lock through BEGIN IMMEDIATE and the busy timeout.
         with self._writer:
+            began = time.perf_counter()
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -133,6 +134,7 @@ class SqliteStore(
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise Unavailable(str(exc)) from exc
+            instruments.transaction_seconds(time.perf_counter() - began)
         try:
             self._fsync.sync()  # outside the turn: the next writer commits meanwhile
         except OSError as exc:

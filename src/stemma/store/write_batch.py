@@ -28,9 +28,11 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from stemma.store import instruments
 from stemma.store.contract import Unavailable
 from stemma.store.group_fsync import GroupFsync
 from stemma.store.sql.base import USAGE_SELECT, USAGE_SET
@@ -61,6 +63,8 @@ class WriteBatch:
         self._usage: dict[UsageKey, int] = {}  # counters as this batch has them
         self._stored: dict[UsageKey, int] = {}  # ... and as the database had them
         self._given: list[tuple[UsageKey, int]] = []  # the running request's increments
+        self._requests = 0  # requests in the open batch, and when it began (for the metrics)
+        self._began = 0.0
 
     @property
     def connection(self) -> sqlite3.Connection | None:
@@ -79,6 +83,7 @@ class WriteBatch:
     def _enter(self, needed: bool) -> sqlite3.Connection:
         conn = self._open()
         self._given = []
+        self._requests += 1
         if needed:
             self._statement(conn, "SAVEPOINT request")
         return conn
@@ -143,6 +148,8 @@ class WriteBatch:
             if changed:
                 conn.executemany(USAGE_SET, changed)
             conn.execute("COMMIT")
+            instruments.transaction_seconds(time.perf_counter() - self._began)
+            instruments.write_batch_size(self._requests)
         except Exception as exc:
             with contextlib.suppress(sqlite3.Error):
                 if conn.in_transaction:
@@ -176,6 +183,7 @@ class WriteBatch:
             self._writer.release()
             raise Unavailable(str(exc)) from exc
         self._done, self.owner = Future(), threading.get_ident()
+        self._requests, self._began = 0, time.perf_counter()
         return self._conn
 
     def _undo(self, conn: sqlite3.Connection) -> None:

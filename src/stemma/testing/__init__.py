@@ -194,8 +194,8 @@ def serve(
     Raises ServerError when the server cannot start, naming the cause.
     """
     from stemma.app import StemmaApp
-    from stemma.auth.keys import KeyConfigError
-    from stemma.server import PendingMigrations, bind, configure_protocol, prepare, uvicorn_config
+    from stemma.failures import StartupError
+    from stemma.server import bind, configure_protocol, prepare, uvicorn_config
     from stemma.upstream import Upstream
 
     owned = data_dir is None
@@ -206,27 +206,31 @@ def serve(
             if not hasattr(limits, name):
                 raise ServerError(f"unknown quota {name!r}; see stemma serve --help")
             setattr(limits, name, value)
-        config = Settings(
-            host="127.0.0.1",
-            port=settings.pop("port", 0),
-            data_dir=directory,
-            db=db or "",
-            quotas=limits,
-            regions=("*",),
-            no_auth=not auth,
-            root_access_key_id=f"STMATEST{secrets.token_hex(6).upper()}",
-            root_secret_access_key=secrets.token_urlsafe(30),
-            upstream=upstream or "",
-            log_level="warning",
-            **settings,
-        )
+        try:
+            config = Settings(
+                host="127.0.0.1",
+                port=settings.pop("port", 0),
+                data_dir=directory,
+                db=db or "",
+                quotas=limits,
+                regions=("*",),
+                no_auth=not auth,
+                root_access_key_id=f"STMATEST{secrets.token_hex(6).upper()}",
+                root_secret_access_key=secrets.token_urlsafe(30),
+                upstream=upstream or "",
+                log_level="warning",
+                **settings,
+            )
+        except ValueError as exc:  # a bad URL is the store's problem to the caller
+            where = f"cannot open the store {db}: " if db and "--db" in str(exc) else ""
+            raise ServerError(f"{where}{exc}") from exc
         try:
             sock = bind(config)
         except OSError as exc:
             raise ServerError(f"cannot listen on {config.host}:{config.port}: {exc}") from exc
         try:
             prepared = prepare(config)
-        except (PendingMigrations, KeyConfigError, ValueError) as exc:
+        except (StartupError, ValueError) as exc:
             sock.close()
             raise ServerError(f"cannot open the store {config.db}: {exc}") from exc
         except Exception as exc:  # a database that cannot be reached, a path not writable
