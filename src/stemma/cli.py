@@ -1,5 +1,6 @@
-"""The ``stemma`` command: ``serve``, ``migrate``, ``keys``, and the data tools (``export``,
-``import``, ``copy``, ``backup``, in ``stemma.tools``). No business logic lives here."""
+"""The ``stemma`` command: ``serve``, ``migrate`` and ``keys`` here; the data tools
+(``export``, ``import``, ``copy``, ``backup``) and ``openlineage`` in ``stemma.commands``. No
+business logic lives here."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import logging
 import os
 import shutil
 import sys
-import textwrap
 import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from stemma import __version__, logs
+from stemma.commands import openlineage as openlineage_commands
+from stemma.commands import tools as tools_commands
+from stemma.commands.options import KEYS_OPTIONS, Formatter, add_settings
 from stemma.failures import StartupError
 from stemma.settings import SETTINGS, Settings
 from stemma.store.contract import ConnectFailed, Unavailable
@@ -39,13 +42,11 @@ Without a configured root key, the first start generates one, saves it in DATA_D
 (root-credentials.json, mode 0600) and prints it once.
 """
 
-KEYS_OPTIONS = ("data_dir", "db")
-
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
     """The parser, and each command's own (to print its usage with its errors)."""
     parser = argparse.ArgumentParser(
-        prog="stemma", description=DESCRIPTION, formatter_class=_Formatter
+        prog="stemma", description=DESCRIPTION, formatter_class=Formatter
     )
     parser.add_argument("--version", action="version", version=f"stemma {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -54,16 +55,16 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
         help="run the API server",
         description="Run the SageMaker lineage API server.",
         epilog=SERVE_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
         usage="%(prog)s [OPTION ...]  ('stemma serve --help' lists them)",
     )
-    _add_settings(serve, [s.name for s in SETTINGS])
+    add_settings(serve, [s.name for s in SETTINGS])
     migrate = commands.add_parser(
         "migrate",
         help="apply pending schema migrations and exit",
         description="Apply pending schema migrations to the database and exit.",
     )
-    _add_settings(migrate, KEYS_OPTIONS)
+    add_settings(migrate, KEYS_OPTIONS)
     keys = commands.add_parser(
         "keys",
         help="create, list and delete access keys",
@@ -78,42 +79,12 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     delete = key_commands.add_parser("delete", help="delete a key")
     delete.add_argument("access_key_id", metavar="ID", help="the access key id to delete")
     for sub in (create, listing, delete):
-        _add_settings(sub, KEYS_OPTIONS)
-    _add_tool_commands(commands)
-    _add_openlineage_commands(commands)
+        add_settings(sub, KEYS_OPTIONS)
+    tools_commands.add_commands(commands)
+    openlineage_commands.add_commands(commands)
     named = {name: sub for name, sub in commands.choices.items()}
     named.update({f"keys {name}": sub for name, sub in key_commands.choices.items()})
     return parser, named
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Help text wrapped between words only: a quota name like trials_per_experiment is never
-    cut in two on a narrow terminal."""
-
-    def _split_lines(self, text: str, width: int) -> list[str]:
-        text = " ".join(text.split())
-        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
-
-
-def _add_settings(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
-    for setting in SETTINGS:
-        if setting.name not in names:
-            continue
-        help_text = f"{setting.help} [env {setting.env}"
-        help_text += f"; default {setting.default_text}]" if setting.default_text else "]"
-        if setting.is_switch:
-            parser.add_argument(
-                setting.flag, dest=setting.name, action="store_true", default=None, help=help_text
-            )
-        else:
-            parser.add_argument(
-                setting.flag,
-                dest=setting.name,
-                metavar=setting.metavar,
-                action="append" if setting.repeatable else "store",
-                default=None,
-                help=help_text,
-            )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -143,9 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "keys":
             return _keys(settings, args)
         if args.command == "openlineage":
-            return _openlineage(settings, args)
-        if args.command in TOOL_COMMANDS:
-            return TOOL_COMMANDS[args.command](settings, args)
+            return openlineage_commands.run(settings, args)
+        if args.command in tools_commands.TOOL_COMMANDS:
+            return tools_commands.TOOL_COMMANDS[args.command](settings, args)
         return _serve(settings)
     except (StartupError, Unavailable, OSError) as exc:
         return _fail(exc, settings)
@@ -357,304 +328,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
-
-
-# -- the data tools (stemma.tools): one small function per subcommand --------------------------
-
-
-def _add_tool_commands(commands: Any) -> None:
-    export = commands.add_parser(
-        "export",
-        help="write a store's data as an NDJSON stream",
-        description="Write every entity, tag, association, membership and metric of a store (or "
-        "of one account and region) as newline-delimited JSON, from one consistent snapshot, "
-        "while servers keep serving. Gzipped when FILE ends in .gz.",
-    )
-    _add_settings(export, KEYS_OPTIONS)
-    export.add_argument("-o", "--output", metavar="FILE", help="write here (default stdout)")
-    _add_scope_options(export)
-    export.add_argument(
-        "--include-keys",
-        action="store_true",
-        help="also export access keys, sealed: usable only with this store's master key",
-    )
-    load = commands.add_parser(
-        "import",
-        help="load an export stream into a store",
-        description="Load an export stream (FILE, or - for stdin; gzip is detected) into a "
-        "store, preserving ARNs, times, tags, associations, memberships and metrics. Rows "
-        "already present unchanged are skipped, so an import can be rerun.",
-    )
-    _add_settings(load, (*KEYS_OPTIONS, "quotas"))
-    load.add_argument("file", metavar="FILE", help="the stream to load, - for stdin")
-    load.add_argument(
-        "--on-conflict",
-        choices=("fail", "skip", "overwrite"),
-        default="fail",
-        help="what to do with a row stored with different content (default fail)",
-    )
-    load.add_argument(
-        "--apply-quotas",
-        action="store_true",
-        help="refuse a batch that would pass the quotas (--quota; default: quotas not applied)",
-    )
-    backup = commands.add_parser(
-        "backup",
-        help="copy a SQLite store online, consistently",
-        description="Copy a SQLite store (DATA_DIR/stemma.db or --db) to FILE while servers "
-        "keep running, with SQLite's online backup API.",
-    )
-    _add_settings(backup, KEYS_OPTIONS)
-    backup.add_argument("file", metavar="FILE", help="the backup database file to write")
-    copy = commands.add_parser(
-        "copy",
-        help="copy everything from a SageMaker-compatible endpoint",
-        description="Read lineage entities, experiments, trials, trial components, tags, "
-        "associations, memberships and metrics (rebuilt from BatchGetMetrics) from any "
-        "SageMaker-compatible endpoint through its public API (credentials and region as boto3 "
-        "resolves them) and write them into a store (--data-dir/--db) or a live stemma server "
-        "(--to-endpoint). Resumable: rerun after an interruption.",
-    )
-    _add_settings(copy, KEYS_OPTIONS)
-    copy.add_argument("--from-endpoint", metavar="URL", required=True, help="the source API")
-    copy.add_argument("--from-region", metavar="REGION", help="source region (default: boto3's)")
-    copy.add_argument(
-        "--from-metrics-endpoint",
-        metavar="URL",
-        help="the source's sagemaker-metrics API (default: --from-endpoint; on AWS, boto3's)",
-    )
-    copy.add_argument("--to-endpoint", metavar="URL", help="write to this stemma server instead")
-    copy.add_argument(
-        "--page-size", type=int, default=100, metavar="N", help="MaxResults of List calls"
-    )
-    copy.add_argument(
-        "--on-conflict",
-        choices=("fail", "skip", "overwrite"),
-        default="skip",
-        help="what to do with a row stored with different content (default skip)",
-    )
-
-
-def _add_scope_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--account-id", metavar="ID", help="only this account (with --region)")
-    parser.add_argument("--region", metavar="REGION", help="only this region (with --account-id)")
-
-
-def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from stemma.store import open_store
-    from stemma.store.contract import Scope
-    from stemma.tools.export import export
-    from stemma.tools.progress import Progress
-    from stemma.tools.streams import open_output
-
-    if bool(args.account_id) != bool(args.region):
-        print("stemma export: give --account-id and --region together", file=sys.stderr)
-        return 2
-    scope = Scope(args.account_id, args.region) if args.account_id else None
-    store = open_store(settings.db, migrate=False)
-    progress = Progress("export")
-    out = open_output(args.output)
-    try:
-        count = export(store, out, scope, keys=args.include_keys, progress=progress)
-    finally:
-        if out is not sys.stdout.buffer:
-            out.close()
-        store.close()
-    seconds = progress.finish()
-    print(
-        f"stemma export: {count:,} records from {store.description} in {seconds:.1f}s",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from stemma.store import open_store
-    from stemma.tools.load import QUOTA_KINDS, ImportFailed, import_stream
-    from stemma.tools.progress import Progress
-    from stemma.tools.streams import open_input
-
-    quotas = None
-    if args.apply_quotas:
-        limits = {kind: getattr(settings.quotas, name) for name, kind in QUOTA_KINDS.items()}
-        quotas = {kind: limit for kind, limit in limits.items() if limit is not None}
-    source = open_input(args.file)
-    store = open_store(settings.db)
-    progress = Progress("import", source.size)
-    try:
-        report = import_stream(
-            store,
-            source.stream,
-            on_conflict=args.on_conflict,
-            quotas=quotas,
-            progress=progress,
-            position=source.position,
-        )
-    except ImportFailed as exc:
-        progress.finish()
-        print(f"stemma import: {args.file}: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        source.close()
-        store.close()
-    progress.finish()
-    print(f"stemma import: {store.description}: {report.summary()}", file=sys.stderr)
-    return 0
-
-
-def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    from stemma.tools.backup import BackupFailed, backup
-
-    try:
-        pages, seconds = backup(settings.db, args.file)
-    except BackupFailed as exc:
-        print(f"stemma backup: {exc}", file=sys.stderr)
-        return 1
-    print(f"stemma backup: {pages:,} pages to {args.file} in {seconds:.1f}s", file=sys.stderr)
-    return 0
-
-
-def _copy(settings: Settings, args: argparse.Namespace) -> int:
-    from stemma.tools.copy import CopyFailed, copy_endpoint
-
-    try:
-        report = copy_endpoint(
-            args.from_endpoint,
-            from_region=args.from_region,
-            from_metrics_endpoint=args.from_metrics_endpoint,
-            db=None if args.to_endpoint else settings.db,
-            to_endpoint=args.to_endpoint,
-            on_conflict=args.on_conflict,
-            page_size=args.page_size,
-        )
-    except CopyFailed as exc:
-        print(f"stemma copy: {exc}", file=sys.stderr)
-        return 1
-    print(f"stemma copy: {report.summary()}", file=sys.stderr)
-    return 0 if not report.failed else 1
-
-
-TOOL_COMMANDS = {"export": _export, "import": _import, "backup": _backup, "copy": _copy}
-
-
-# -- OpenLineage (stemma.openlineage, docs/openlineage.md): self-contained subcommands ---------
-
-
-def _add_openlineage_commands(commands: Any) -> None:
-    group = commands.add_parser(
-        "openlineage",
-        help="OpenLineage tokens and export",
-        description="Make the bearer tokens OpenLineage producers send to /api/v1/lineage, and "
-        "write stemma's lineage as OpenLineage events (docs/openlineage.md).",
-    )
-    actions = group.add_subparsers(dest="openlineage_command", metavar="ACTION", required=True)
-    token = actions.add_parser(
-        "token",
-        help="print the OpenLineage token of an access key and region",
-        description="Print stol1.KEYID.REGION.MAC, derived from the key's secret: read from the "
-        "store (--data-dir/--db and its master key), or given with --secret-access-key or "
-        "STEMMA_OPENLINEAGE_SECRET. Deleting the key revokes its tokens.",
-    )
-    _add_settings(token, KEYS_OPTIONS)
-    token.add_argument("--access-key-id", required=True, metavar="ID")
-    token.add_argument("--region", required=True, metavar="REGION")
-    token.add_argument("--secret-access-key", metavar="SECRET", help="derive offline")
-    export = actions.add_parser(
-        "export",
-        help="write lineage as OpenLineage events",
-        description="Write the lineage of one account and region (or the subgraph around "
-        "--arn) as OpenLineage events: NDJSON to a file or stdout, or POSTed to an OpenLineage "
-        "HTTP endpoint (--url).",
-    )
-    _add_settings(export, KEYS_OPTIONS)
-    export.add_argument("--account-id", required=True, metavar="ID")
-    export.add_argument("--region", required=True, metavar="REGION")
-    export.add_argument("--arn", action="append", metavar="ARN", help="around this entity")
-    export.add_argument("--depth", type=int, default=10, metavar="N", help="edges from --arn")
-    export.add_argument("-o", "--output", metavar="FILE", help="NDJSON here (default stdout)")
-    export.add_argument("--url", metavar="URL", help="POST each event to this endpoint")
-    export.add_argument("--api-key", metavar="TOKEN", help="bearer token for --url")
-
-
-def _openlineage(settings: Settings, args: argparse.Namespace) -> int:
-    if args.openlineage_command == "token":
-        return _openlineage_token(settings, args)
-    return _openlineage_export(settings, args)
-
-
-def _openlineage_token(settings: Settings, args: argparse.Namespace) -> int:
-    from stemma.openlineage.token import make_token
-
-    secret = args.secret_access_key or os.environ.get("STEMMA_OPENLINEAGE_SECRET")
-    if not secret:
-        from stemma.auth.keys import KeyConfigError, KeyRing, load_master_key
-        from stemma.store import open_store
-
-        store = open_store(settings.db, migrate=False)
-        try:
-            credential = KeyRing(store, load_master_key(settings.data_dir, create=False)).lookup(
-                args.access_key_id
-            )
-        except KeyConfigError as exc:
-            print(f"stemma openlineage token: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            store.close()
-        if credential is None:
-            print(f"stemma openlineage token: no key {args.access_key_id}", file=sys.stderr)
-            return 1
-        secret = credential.secret
-    try:
-        print(make_token(args.access_key_id, secret, args.region))
-    except ValueError as exc:
-        print(f"stemma openlineage token: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _openlineage_export(settings: Settings, args: argparse.Namespace) -> int:
-    import orjson
-
-    from stemma.openlineage.export import ExportReport, around, events
-    from stemma.openlineage.forward import Sender
-    from stemma.store import open_store
-    from stemma.store.contract import Ref, Scope
-
-    scope = Scope(args.account_id, args.region)
-    store = open_store(settings.db, migrate=False)
-    report = ExportReport()
-    try:
-        refs = None
-        if args.arn:
-            starts = []
-            for arn in args.arn:
-                kind, _, entity_id = arn.split(":", 5)[-1].partition("/")
-                if kind not in ("context", "action", "artifact", "experiment-trial-component"):
-                    print(f"stemma openlineage export: not a lineage ARN: {arn}", file=sys.stderr)
-                    return 2
-                starts.append(Ref(kind, entity_id.lower()))
-            refs = around(store, scope, starts, args.depth)
-        stream = events(store, scope, refs, report)
-        if args.url:
-            sender = Sender(args.url, args.api_key or "")
-            for event in stream:
-                sender.send(event)
-        else:
-            out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
-            try:
-                for event in stream:
-                    out.write(orjson.dumps(event) + b"\n")
-            finally:
-                if out is not sys.stdout.buffer:
-                    out.close()
-    except OSError as exc:
-        print(f"stemma openlineage export: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-    print(
-        f"stemma openlineage export: {report.events} events from {store.description}; "
-        f"{report.skipped_edges} edges have no OpenLineage form",
-        file=sys.stderr,
-    )
-    return 0
