@@ -167,6 +167,37 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running.stop()
 
 
+PG_ADMIN_URL = os.environ.get("STEMMA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = os.environ.get("STEMMA_TEST_BACKENDS", "sqlite,postgres").split(",")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server_on_each_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server per store backend, for the modules whose flows must pass on both (a module
+    takes it by defining ``server`` from it): SQLite, and a fresh PostgreSQL database that is
+    dropped afterwards."""
+    data_dir = tmp_path_factory.mktemp(f"stemma-clients-{request.param}")
+    if request.param == "sqlite":
+        running = launch(data_dir)
+        yield running
+        running.stop()
+        return
+    import psycopg
+
+    name = f"stemma_clients_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"'.encode())
+    try:
+        running = launch(data_dir, "--db", PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+        yield running
+        running.stop()
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
 @pytest.fixture
 def region() -> str:
     """A region of this test's own: an empty namespace on the shared server."""

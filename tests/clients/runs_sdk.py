@@ -165,6 +165,11 @@ class RunsSdkContract:
     # -- fixtures ----------------------------------------------------------------------------
 
     @pytest.fixture
+    def server(self, server_on_each_store: Server) -> Server:
+        """These flows must pass on both stores (#15): SQLite, then PostgreSQL."""
+        return server_on_each_store
+
+    @pytest.fixture
     def failures(self) -> list[tuple[str, str]]:
         """The error answers the SDK's clients received (see ``watch``)."""
         return []
