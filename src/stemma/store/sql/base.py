@@ -12,7 +12,7 @@ import contextlib
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -26,6 +26,7 @@ ENTITY_INSERT = (
 )
 
 Params = Sequence[Any]
+T = TypeVar("T")
 
 # Where source_uri equals a value: the first 256 characters, which PostgreSQL's entities_by_source
 # index holds (migration 0007: a whole URI of 2,048 characters can exceed its index-row limit),
@@ -193,6 +194,20 @@ def entity_from_row(row: Sequence[Any]) -> Entity:
     )
 
 
+IN_LIST = 400  # items per IN (...) list or VALUES table, well below SQLite's variable limit
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``, for IN (...) lists and VALUES tables."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(count: int) -> str:
+    """``count`` placeholders for an IN (...) list."""
+    return ", ".join("?" for _ in range(count))
+
+
 def refs_table(count: int) -> str:
     """A CTE of ``count`` (kind, id) pairs. Joined with CROSS JOIN, it makes SQLite loop over the
     pairs and seek an index for each; ``(kind, id) IN (VALUES ...)`` would scan the scope."""
@@ -220,7 +235,6 @@ def add_keyset(
     returns the ORDER BY list. Keyset paging skips nothing when rows are deleted meanwhile."""
     direction = "DESC" if descending else "ASC"
     if after is not None:
-        marks = ", ".join("?" for _ in after)
-        where.append(f"({', '.join(columns)}) {'<' if descending else '>'} ({marks})")
+        where.append(f"({', '.join(columns)}) {'<' if descending else '>'} ({marks(len(after))})")
         params.extend(after)
     return ", ".join(f"{column} {direction}" for column in columns)

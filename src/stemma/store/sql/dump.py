@@ -26,7 +26,7 @@ from stemma.store.contract import (
     Tag,
     TaggedEntity,
 )
-from stemma.store.sql.base import ENTITY_COLUMNS, Connection, SqlBase, entity_from_row
+from stemma.store.sql.base import ENTITY_COLUMNS, Connection, SqlBase, entity_from_row, marks
 
 PAGE = 2_000
 POINTS_PAGE = 10_000  # points per MetricRun
@@ -94,14 +94,14 @@ def _pages(
     """The rows of ``select`` (filtered on the scope), in pages ordered by ``key``, the first
     ``width`` columns of each row."""
     columns = ", ".join(key)
-    marks = ", ".join("?" for _ in key)
+    placeholders = marks(len(key))
     after: tuple[Any, ...] | None = None
     while True:
         if after is None:
             rows = conn.execute(f"{select} ORDER BY {columns} LIMIT ?", (*scope, PAGE)).fetchall()
         else:
             rows = conn.execute(
-                f"{select} AND ({columns}) > ({marks}) ORDER BY {columns} LIMIT ?",
+                f"{select} AND ({columns}) > ({placeholders}) ORDER BY {columns} LIMIT ?",
                 (*scope, *after, PAGE),
             ).fetchall()
         for row in rows:

@@ -36,13 +36,13 @@ from stemma.store.sql.base import (
     SqlBase,
     add_filters,
     add_keyset,
+    chunks,
     entity_from_row,
     entity_values,
     refs_table,
 )
 
 _SORT_COLUMNS = {"created": "created_ms", "name": "name"}
-_CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 # What keeps an entity from being deleted (D62): a trial in the experiment, a trial component in
 # the trial, the trial component in a trial. Params: account, region, id.
 _DEPENDENTS: dict[Kind, str] = {
@@ -126,8 +126,7 @@ class SqlEntities(SqlBase):
 
     def get_entities(self, scope: Scope, refs: list[Ref]) -> dict[Ref, Entity]:
         found: dict[Ref, Entity] = {}
-        for start in range(0, len(refs), _CHUNK):
-            chunk = refs[start : start + _CHUNK]
+        for chunk in chunks(refs):
             flat = [part for ref in chunk for part in ref]
             for row in self._read(entities_sql(len(chunk)), [*flat, *scope]):
                 entity = entity_from_row(row)

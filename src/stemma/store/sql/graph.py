@@ -17,9 +17,8 @@ from stemma.store.contract import (
     Ref,
     Scope,
 )
-from stemma.store.sql.base import SqlBase, add_filters, add_keyset, refs_table
+from stemma.store.sql.base import SqlBase, add_filters, add_keyset, chunks, refs_table
 
-_CHUNK = 400  # refs per IN (...) list, well below SQLite's variable limit
 _PAIR = "a.src_kind, a.src_id, a.dst_kind, a.dst_id"
 _SORT_COLUMNS = {
     "created": f"a.created_ms, {_PAIR}",
@@ -108,8 +107,7 @@ class SqlGraph(SqlBase):
     ) -> list[Association]:
         sides = {"Descendants": ("src",), "Ascendants": ("dst",), "Both": ("src", "dst")}
         found: dict[tuple[str, ...], Association] = {}
-        for start in range(0, len(frontier), _CHUNK):
-            chunk = frontier[start : start + _CHUNK]
+        for chunk in chunks(frontier):
             flat = [part for ref in chunk for part in ref]
             for side in sides[direction]:
                 sql = incident_sql(side, len(chunk), self.destination_index_hint)

@@ -11,7 +11,6 @@ API path's: usage counters (entity kinds, then associations), then rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from stemma.store.contract import (
@@ -38,13 +37,15 @@ from stemma.store.sql.base import (
     ENTITY_COLUMNS,
     ENTITY_INSERT,
     Connection,
+    chunks,
     entity_from_row,
     entity_values,
+    marks,
 )
 from stemma.store.sql.entities import entities_sql, write_attrs
 from stemma.store.sql.metrics import SqlMetrics, _add
 
-_CHUNK = 200  # identities per lookup: well below SQLite's variable limit at four columns each
+LOOKUP = 200  # identities per lookup: well below SQLite's variable limit at four columns each
 _TAG_INSERT = (
     "INSERT INTO tags (account, region, kind, id, key, value, position)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -158,7 +159,7 @@ class SqlLoad(SqlMetrics):
         if not edges:
             return
         stored: dict[tuple[str, ...], tuple[Any, ...]] = {}
-        for chunk in _chunks(edges):
+        for chunk in chunks(edges, LOOKUP):
             values = ", ".join("(?, ?, ?, ?)" for _ in chunk)
             rows = conn.execute(
                 f"WITH pairs(sk, si, dk, di) AS (VALUES {values})"
@@ -277,14 +278,9 @@ class SqlLoad(SqlMetrics):
             result.loaded["point"] += len(points)
 
 
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def _existing(conn: Connection, scope: Scope, refs: list[Ref]) -> set[Ref]:
     found: set[Ref] = set()
-    for chunk in _chunks(refs):
+    for chunk in chunks(refs, LOOKUP):
         flat = [part for ref in chunk for part in ref]
         for row in conn.execute(entities_sql(len(chunk)), [*flat, *scope]).fetchall():
             found.add(Ref(row[0], row[1]))
@@ -293,7 +289,7 @@ def _existing(conn: Connection, scope: Scope, refs: list[Ref]) -> set[Ref]:
 
 def _stored_entities(conn: Connection, scope: Scope, refs: list[Ref]) -> dict[Ref, TaggedEntity]:
     stored: dict[Ref, TaggedEntity] = {}
-    for chunk in _chunks(refs):
+    for chunk in chunks(refs, LOOKUP):
         flat = [part for ref in chunk for part in ref]
         for row in conn.execute(entities_sql(len(chunk)), [*flat, *scope]).fetchall():
             stored[Ref(row[0], row[1])] = TaggedEntity(entity_from_row(row), [])
@@ -301,12 +297,11 @@ def _stored_entities(conn: Connection, scope: Scope, refs: list[Ref]) -> dict[Re
     for ref, item in stored.items():
         by_kind.setdefault(ref.kind, {})[ref.id] = item
     for kind, items in by_kind.items():
-        for chunk in _chunks(list(items)):
-            marks = ", ".join("?" for _ in chunk)
+        for ids in chunks(list(items), LOOKUP):
             for entity_id, key, value in conn.execute(
                 "SELECT id, key, value FROM tags WHERE account = ? AND region = ? AND kind = ?"
-                f" AND id IN ({marks}) ORDER BY id, position",
-                (*scope, kind, *chunk),
+                f" AND id IN ({marks(len(ids))}) ORDER BY id, position",
+                (*scope, kind, *ids),
             ).fetchall():
                 items[entity_id].tags.append(Tag(key, value))
     return stored

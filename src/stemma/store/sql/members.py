@@ -8,7 +8,14 @@ every write that takes both, so concurrent writers on PostgreSQL never deadlock.
 from __future__ import annotations
 
 from stemma.store.contract import Entity, Kind, NotFound, QuotaExceeded, Ref, Scope
-from stemma.store.sql.base import ENTITY_COLUMNS, Connection, SqlBase, entity_from_row
+from stemma.store.sql.base import (
+    ENTITY_COLUMNS,
+    Connection,
+    SqlBase,
+    chunks,
+    entity_from_row,
+    marks,
+)
 
 TRIAL: Kind = "experiment-trial"
 COMPONENT: Kind = "experiment-trial-component"
@@ -72,12 +79,12 @@ class SqlMembers(SqlBase):
 
     def memberships_of(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[Entity]]:
         found: dict[str, list[Entity]] = {}
-        for chunk, marks in _chunks(tc_ids):
+        for chunk in chunks(tc_ids):
             rows = self._read(
                 f"SELECT m.tc_id, {_TRIAL_COLUMNS} FROM trial_members m"
                 " JOIN entities t ON t.account = m.account AND t.region = m.region"
                 " AND t.kind = 'experiment-trial' AND t.id = m.trial_id"
-                f" WHERE m.account = ? AND m.region = ? AND m.tc_id IN ({marks})"
+                f" WHERE m.account = ? AND m.region = ? AND m.tc_id IN ({marks(len(chunk))})"
                 " ORDER BY m.tc_id, m.created_ms, m.trial_id",
                 (*scope, *chunk),
             )
@@ -87,12 +94,12 @@ class SqlMembers(SqlBase):
 
     def members_of(self, scope: Scope, trial_ids: list[str]) -> dict[str, list[tuple[Entity, int]]]:
         found: dict[str, list[tuple[Entity, int]]] = {}
-        for chunk, marks in _chunks(trial_ids):
+        for chunk in chunks(trial_ids):
             rows = self._read(
                 f"SELECT m.trial_id, m.created_ms, {_TRIAL_COLUMNS} FROM trial_members m"
                 " JOIN entities t ON t.account = m.account AND t.region = m.region"
                 " AND t.kind = 'experiment-trial-component' AND t.id = m.tc_id"
-                f" WHERE m.account = ? AND m.region = ? AND m.trial_id IN ({marks})"
+                f" WHERE m.account = ? AND m.region = ? AND m.trial_id IN ({marks(len(chunk))})"
                 " ORDER BY m.trial_id, m.created_ms, m.tc_id",
                 (*scope, *chunk),
             )
@@ -117,11 +124,3 @@ class SqlMembers(SqlBase):
     def _bump(self, conn: Connection, scope: Scope, trial_id: str, tc_id: str, now_ms: int) -> None:
         conn.execute(_BUMP, (now_ms, *scope, TRIAL, trial_id))
         conn.execute(_BUMP, (now_ms, *scope, COMPONENT, tc_id))
-
-
-def _chunks(ids: list[str], size: int = 400) -> list[tuple[list[str], str]]:
-    """``ids`` in chunks for ``IN (...)`` lists, well below SQLite's variable limit."""
-    return [
-        (ids[i : i + size], ", ".join("?" for _ in ids[i : i + size]))
-        for i in range(0, len(ids), size)
-    ]

@@ -23,11 +23,10 @@ from stemma.store.contract import (
     Scope,
     StoredPoint,
 )
-from stemma.store.sql.base import Connection, SqlBase
+from stemma.store.sql.base import Connection, SqlBase, chunks, marks
 
 COMPONENT: Kind = "experiment-trial-component"
 _SUMMARY = "name, count, min, max, mean, m2, last, max_ts_ms"
-_CHUNK = 400
 
 
 class SqlMetrics(SqlBase):
@@ -111,12 +110,11 @@ class SqlMetrics(SqlBase):
 
     def metric_summaries(self, scope: Scope, tc_ids: list[str]) -> dict[str, list[MetricSummary]]:
         found: dict[str, list[MetricSummary]] = defaultdict(list)
-        for start in range(0, len(tc_ids), _CHUNK):
-            chunk = tc_ids[start : start + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(tc_ids):
             rows = self._read(
                 f"SELECT tc_id, {_SUMMARY} FROM metric_series"
-                f" WHERE account = ? AND region = ? AND tc_id IN ({marks}) ORDER BY tc_id, name",
+                f" WHERE account = ? AND region = ? AND tc_id IN ({marks(len(chunk))})"
+                " ORDER BY tc_id, name",
                 (*scope, *chunk),
             )
             for tc_id, *summary in rows:

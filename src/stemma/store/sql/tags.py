@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stemma.store.contract import Kind, NotFound, Scope, Tag, TagPage, TooManyTags
-from stemma.store.sql.base import SqlBase
+from stemma.store.sql.base import SqlBase, chunks, marks
 
 
 class SqlTags(SqlBase):
@@ -61,12 +61,10 @@ class SqlTags(SqlBase):
 
     def tags_of(self, scope: Scope, kind: Kind, ids: list[str]) -> dict[str, list[Tag]]:
         found: dict[str, list[Tag]] = {}
-        for start in range(0, len(ids), 400):
-            chunk = ids[start : start + 400]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(ids):
             rows = self._read(
                 "SELECT id, key, value FROM tags WHERE account = ? AND region = ? AND kind = ?"
-                f" AND id IN ({marks}) ORDER BY id, position",
+                f" AND id IN ({marks(len(chunk))}) ORDER BY id, position",
                 (*scope, kind, *chunk),
             )
             for entity_id, key, value in rows:
